@@ -1,0 +1,224 @@
+"""Articles, the claims extracted from them, and the Wikipedia evidence beside each claim.
+
+Models hold fields, constraints and cheap derived values. Workflows live in services.py.
+"""
+
+from urllib.parse import quote, urlencode
+
+from django.db import models
+from django.db.models import Q
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        EXTRACTING = "extracting", "Extracting claims"
+        GATHERING = "gathering", "Gathering evidence"
+        READY = "ready", "Ready for review"
+        FAILED = "failed", "Failed"
+
+    source_url = models.URLField(max_length=2000, blank=True)
+    source_name = models.CharField(
+        max_length=500, blank=True, help_text="File name or other origin of the text."
+    )
+    outlet = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    text = models.TextField()
+    content_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the normalised text."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""), name="article_text_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="failed") | Q(error_message=""),
+                name="article_error_only_when_failed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Claim(models.Model):
+    """A check-worthy statement: always a verbatim slice text[start:end] of its article."""
+
+    class Kind(models.TextChoices):
+        QUANTITY = "quantity", "Quantity"
+        QUOTE = "quote", "Quote"
+        EVENT = "event", "Event"
+        RULE = "rule", "Rules / law"
+        PREDICTION = "prediction", "Prediction"
+        OPINION = "opinion", "Opinion"
+
+    class Label(models.TextChoices):
+        NOT_FACTUAL = "not_factual", "Not a factual claim"
+        UNIMPORTANT = "unimportant", "Factual but unimportant"
+        CHECK_WORTHY = "check_worthy", "Check-worthy"
+
+    class EvidenceStatus(models.TextChoices):
+        PENDING = "pending", "Evidence pending"
+        GATHERING = "gathering", "Gathering evidence"
+        ATTACHED = "attached", "Evidence attached"
+        NONE_FOUND = "none_found", "No evidence found"
+        UNAVAILABLE = "unavailable", "Evidence unavailable, retry scheduled"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    paragraph_start = models.PositiveIntegerField()
+    paragraph_end = models.PositiveIntegerField()
+    score = models.FloatField(help_text="Check-worthiness probability, 0 to 1.")
+    label = models.CharField(max_length=20, choices=Label.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EVENT)
+    reasons = models.JSONField(default=list, blank=True)
+    claimant = models.CharField(max_length=300, blank=True)
+    claimant_start = models.PositiveIntegerField(null=True, blank=True)
+    claimant_end = models.PositiveIntegerField(null=True, blank=True)
+    cue = models.CharField(max_length=100, blank=True)
+    quantities = models.JSONField(default=list, blank=True)
+    entities = models.JSONField(default=list, blank=True)
+    evidence_status = models.CharField(
+        max_length=20, choices=EvidenceStatus.choices, default=EvidenceStatus.PENDING
+    )
+    evidence_error = models.TextField(blank=True)
+    evidence_attempts = models.PositiveIntegerField(default=0)
+    evidence_retry_at = models.DateTimeField(null=True, blank=True)
+    evidence_hints = models.JSONField(default=list, blank=True)
+    canonical = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        help_text="The claim this one repeats, if any.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "start", "end"], name="claim_unique_span_per_article"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_nonempty"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_is_probability"
+            ),
+            models.CheckConstraint(
+                condition=Q(paragraph_start__lte=models.F("start"))
+                & Q(paragraph_end__gte=models.F("end")),
+                name="claim_inside_its_paragraph",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+    @property
+    def paragraph(self) -> str:
+        return self.article.text[self.paragraph_start : self.paragraph_end]
+
+    def paragraph_parts(self) -> tuple[str, str, str]:
+        """The claim's paragraph as (before, claim, after), for highlighting."""
+        text = self.article.text
+        return (
+            text[self.paragraph_start : self.start],
+            text[self.start : self.end],
+            text[self.end : self.paragraph_end],
+        )
+
+
+class ReferencePage(models.Model):
+    """One revision of one wiki page, as fetched. Live pages have a revision id; pages from the
+    offline snapshot have none, so the snapshot date stands in for the revision."""
+
+    wiki = models.CharField(max_length=100, default="en.wikipedia.org")
+    title = models.CharField(max_length=500)
+    page_id = models.BigIntegerField(null=True, blank=True)
+    revision_id = models.BigIntegerField(null=True, blank=True)
+    snapshot_date = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=2000)
+    description = models.TextField(blank=True)
+    sections = models.JSONField(
+        default=list, help_text='[{"heading": ..., "text": ...}], lead first with heading "".'
+    )
+    source = models.CharField(max_length=20, help_text='"live" or "corpus".')
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revision_id__isnull=False) | Q(snapshot_date__isnull=False),
+                name="page_is_pinned_to_revision_or_snapshot",
+            ),
+            models.UniqueConstraint(
+                fields=["wiki", "title", "revision_id"],
+                condition=Q(revision_id__isnull=False),
+                name="page_unique_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["wiki", "title", "snapshot_date"],
+                condition=Q(revision_id__isnull=True),
+                name="page_unique_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.revision_label})"
+
+    @property
+    def revision_label(self) -> str:
+        if self.revision_id is not None:
+            return f"revision {self.revision_id}"
+        return f"snapshot of {self.snapshot_date.isoformat()}"
+
+    @property
+    def permalink(self) -> str:
+        """A link to exactly the text that was fetched, where the wiki can give one."""
+        if self.revision_id is None:
+            return self.url
+        query = urlencode({"title": self.title.replace(" ", "_"), "oldid": self.revision_id})
+        return f"https://{self.wiki}/w/index.php?{query}"
+
+    @property
+    def plain_url(self) -> str:
+        return self.url or f"https://{self.wiki}/wiki/{quote(self.title.replace(' ', '_'))}"
+
+
+class Evidence(models.Model):
+    """A sentence of a pinned page ranked against a claim (FEVER style: page, revision, index)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    page = models.ForeignKey(ReferencePage, on_delete=models.PROTECT, related_name="evidence")
+    sentence_index = models.PositiveIntegerField()
+    sentence = models.TextField()
+    section = models.CharField(max_length=500, blank=True)
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "rank"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "page", "sentence_index"], name="evidence_unique_sentence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page.title} #{self.sentence_index}"
