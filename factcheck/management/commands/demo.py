@@ -1,0 +1,168 @@
+"""manage.py demo: the main job on the embedded default, from an empty checkout to a queue.
+
+Migrates, ingests the sample articles, starts a real Celery worker process on the configured
+broker (the filesystem transport by default), waits until every article is processed, stops
+the worker, creates demo users, records and publishes the worked example's verdict, and
+prints where to look. Running it again is safe: nothing is stored twice.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from factcheck.management.commands.ingest import ingest_path
+from factcheck.models import Article, Claim
+
+SAMPLES = Path(settings.BASE_DIR) / "factcheck" / "samples" / "articles"
+DEMO_PASSWORD = "factcheck-demo"
+WORKED_EXAMPLE = "150,000 troops"
+WORKED_EXAMPLE_RATIONALE = (
+    "Putin announced no such plan. The 150,000 figure matches Russia's routine autumn "
+    "conscription call-up (about 147,000 men), not a deployment to Syria. Wikipedia's account "
+    "of the intervention describes a far smaller force: about 200 marines at first, housing "
+    "for 1,500 personnel, and 48,000 servicemen rotated through by the end of 2017."
+)
+
+
+class Command(BaseCommand):
+    help = "Run the whole pipeline on the sample articles through a real worker; print URLs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--timeout", type=int, default=1200, help="Seconds to wait.")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, timeout: int, base_url: str, **options):
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write(f"Broker:   {settings.CELERY_BROKER_URL}")
+        self.stdout.write(f"Evidence: {settings.EVIDENCE_SOURCE}")
+        call_command("migrate", verbosity=0)
+
+        self.stdout.write("\n1. Ingesting the sample articles")
+        outlets = json.loads((SAMPLES / "sources.json").read_text())
+        for path in sorted(SAMPLES.glob("*.txt")):
+            outlet = outlets.get(path.name, {}).get("outlet", "")
+            self.stdout.write("   " + ingest_path(path, outlet=outlet))
+
+        self.stdout.write("\n2. Processing them with a Celery worker process")
+        self.run_worker_until_done(timeout)
+        self.report_counts()
+
+        self.stdout.write("\n3. Demo users and the worked example")
+        reviewer, editor = self.demo_users()
+        review = self.publish_worked_example(reviewer, editor)
+
+        admin_url = base_url.rstrip("/") + "/admin/"
+        self.stdout.write("\nDone. Start the web server with:  uv run python manage.py runserver")
+        self.stdout.write(f"  Review queue:  {admin_url}reviews/queueclaim/")
+        self.stdout.write(f"  Reviewer login: demo-reviewer / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Editor login:   demo-editor / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Public verdicts: {base_url.rstrip('/')}/verdicts/")
+        if review is not None:
+            self.stdout.write(
+                f"  Worked example:  {base_url.rstrip('/')}{review.get_absolute_url()}"
+            )
+
+    def run_worker_until_done(self, timeout: int) -> None:
+        command = [
+            sys.executable, "-m", "celery", "-A", "factcheck", "worker",
+            "--queues", "default,extraction,wikipedia",
+            "--concurrency", "2",
+            "--loglevel", "WARNING",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())
+        started = time.monotonic()
+        try:
+            while True:
+                pending = Article.objects.exclude(
+                    status__in=(Article.Status.READY, Article.Status.FAILED)
+                ).count()
+                waiting = Claim.objects.filter(
+                    Q(evidence_status=Claim.EvidenceStatus.PENDING)
+                    | Q(evidence_status=Claim.EvidenceStatus.GATHERING)
+                ).count()
+                if pending == 0 and waiting == 0:
+                    break
+                if worker.poll() is not None:
+                    raise CommandError(f"the worker exited with code {worker.returncode}")
+                if time.monotonic() - started > timeout:
+                    raise CommandError(
+                        f"gave up after {timeout}s: {pending} article(s) and {waiting} claim(s) "
+                        "still in progress; run the demo again to resume"
+                    )
+                self.stdout.write(
+                    f"   waiting: {pending} article(s) in progress, {waiting} claim(s) "
+                    "awaiting evidence",
+                )
+                time.sleep(3)
+        finally:
+            worker.send_signal(signal.SIGTERM)  # warm shutdown: finish the task in hand
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+    def report_counts(self) -> None:
+        for article in Article.objects.order_by("pk"):
+            claims = article.claims.count()
+            with_evidence = article.claims.filter(evidence__isnull=False).distinct().count()
+            line = (
+                f"   article #{article.pk} {article.get_status_display().lower()}: "
+                f"{claims} claims, {with_evidence} with evidence - {article.title[:60]}"
+            )
+            if article.error_message:
+                line += f" ({article.error_message})"
+            self.stdout.write(line)
+
+    def demo_users(self) -> tuple[User, User]:
+        reviewer = self.demo_user("demo-reviewer", "Reviewer")
+        editor = self.demo_user("demo-editor", "Editor")
+        return reviewer, editor
+
+    def demo_user(self, username: str, group: str) -> User:
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    def publish_worked_example(self, reviewer: User, editor: User):
+        from reviews import services as review_services
+        from reviews.models import Review, Verdict
+
+        claim = Claim.objects.filter(text__contains=WORKED_EXAMPLE).order_by("pk").first()
+        if claim is None:
+            self.stderr.write(f"   no claim mentions {WORKED_EXAMPLE!r}; nothing published")
+            return None
+        already = Review.objects.filter(claim=claim, published=True).first()
+        if already is not None:
+            self.stdout.write(f"   claim #{claim.pk}: verdict already published")
+            return already
+        review_services.review_assign(claim=claim, assignee=reviewer, assigned_by=editor)
+        review_services.review_record_verdict(
+            claim=claim,
+            reviewer=reviewer,
+            verdict=Verdict.MISATTRIBUTED,
+            rationale=WORKED_EXAMPLE_RATIONALE,
+            cited_evidence=list(claim.evidence.order_by("rank")[:2]),
+        )
+        review = Review.objects.get(claim=claim)
+        review_services.review_publish(review=review, editor=editor)
+        review.refresh_from_db()
+        self.stdout.write(
+            f"   claim #{claim.pk} ({claim.claimant or 'no claimant'} {claim.cue}) "
+            f"marked {review.get_verdict_display().lower()} and published"
+        )
+        return review

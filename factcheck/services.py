@@ -1,0 +1,647 @@
+"""Every write of the pipeline that matters: ingestion, extraction, evidence, the retry sweep.
+
+Work is claimed with a conditional UPDATE, so any number of workers may run the same task;
+spaCy and Wikipedia are called outside transactions; writes are upserts on unique constraints,
+so running anything twice changes nothing.
+"""
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from factcheck.dedup import claim_signature, duplicate_decision, similarity
+from factcheck.evidence.hints import evidence_hints
+from factcheck.evidence.ranking import candidate_titles, key_phrase, rank_sentences
+from factcheck.evidence.sources import source_from_settings
+from factcheck.evidence.types import (
+    ClaimQuery,
+    EvidenceSource,
+    EvidenceSourceError,
+    PageSection,
+    PageSnapshot,
+)
+from factcheck.extraction.pipeline import extract_claims, get_nlp
+from factcheck.extraction.types import ClaimCandidate
+from factcheck.ingestion import ArticleDraft
+from factcheck.models import (
+    Article,
+    Claim,
+    DuplicateSuggestion,
+    Evidence,
+    ReferencePage,
+    SearchLookup,
+    TitleLookup,
+)
+
+log = logging.getLogger(__name__)
+
+
+def stale_after() -> timedelta:
+    """How long claimed work may stay in a working state before another worker may take it
+    (a killed worker leaves its rows that way)."""
+    return timedelta(seconds=settings.WORK_LEASE_SECONDS)
+
+
+EVIDENCE_RETRY_BASE = timedelta(minutes=1)
+EVIDENCE_RETRY_MAX = timedelta(hours=6)
+
+
+class ArticleStateError(Exception):
+    """The article is not in a state where the requested step makes sense."""
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    article: Article
+    created: bool
+
+
+# --- Ingestion ------------------------------------------------------------------------------
+
+
+def article_ingest(*, draft: ArticleDraft, actor=None) -> IngestOutcome:
+    """Store a new article and queue it for processing, once the transaction commits.
+
+    Running twice with the same text returns the existing article with created=False and
+    queues nothing: the content hash is unique in the database.
+    """
+    from reviews.models import AuditEntry  # reviews depends on factcheck, not the reverse
+
+    existing = Article.objects.filter(content_hash=draft.content_hash).first()
+    if existing:
+        return IngestOutcome(article=existing, created=False)
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                title=draft.title,
+                text=draft.text,
+                content_hash=draft.content_hash,
+                source_name=draft.source_name,
+                source_url=draft.source_url,
+                outlet=draft.outlet,
+                byline=draft.byline,
+                published_on=draft.published_on,
+            )
+            AuditEntry.objects.create(
+                actor=actor,
+                action="article_ingested",
+                article=article,
+                details={
+                    "source_name": draft.source_name,
+                    "removed_elements": list(draft.removed_elements),
+                },
+            )
+            transaction.on_commit(lambda: enqueue_process_article(article.pk))
+    except IntegrityError:
+        # Another process stored the same text between our check and our insert.
+        return IngestOutcome(
+            article=Article.objects.get(content_hash=draft.content_hash), created=False
+        )
+    return IngestOutcome(article=article, created=True)
+
+
+def enqueue_process_article(article_id: int) -> None:
+    from factcheck.tasks import process_article
+
+    process_article.delay(article_id)
+
+
+# --- Article state --------------------------------------------------------------------------
+
+
+def article_claim_step(*, article_id: int, from_status: str, to_status: str) -> bool:
+    """Move an article from one status to the next with a conditional UPDATE. True if this
+    caller won the work; False if someone else has it or it is already past that step. A row
+    left in to_status by a dead worker longer than stale_after() may be claimed again."""
+    now = timezone.now()
+    stale = Q(status=to_status, status_changed_at__lt=now - stale_after())
+    return bool(
+        Article.objects.filter(Q(pk=article_id) & (Q(status=from_status) | stale)).update(
+            status=to_status, status_changed_at=now, error_message=""
+        )
+    )
+
+
+def article_fail(*, article_id: int, reason: str) -> None:
+    """Mark an article failed with a reason a person can act on. Idempotent."""
+    Article.objects.filter(pk=article_id).exclude(status=Article.Status.READY).update(
+        status=Article.Status.FAILED,
+        status_changed_at=timezone.now(),
+        error_message=reason[:2000],
+    )
+
+
+def article_requeue(*, article_id: int, actor=None) -> None:
+    """Send a failed article back through the pipeline (admin action). Other states: no-op."""
+    from reviews.models import AuditEntry
+
+    with transaction.atomic():
+        moved = Article.objects.filter(pk=article_id, status=Article.Status.FAILED).update(
+            status=Article.Status.QUEUED, status_changed_at=timezone.now(), error_message=""
+        )
+        if moved:
+            AuditEntry.objects.create(actor=actor, action="article_requeued", article_id=article_id)
+            transaction.on_commit(lambda: enqueue_process_article(article_id))
+
+
+def article_process(*, article_id: int) -> None:
+    """Route an article to the step it needs next. Safe to call any number of times: it is the
+    entry point for new articles and for the sweep."""
+    from factcheck.tasks import extract_article_claims, fetch_article_pages
+
+    article = Article.objects.filter(pk=article_id).only("status").first()
+    if article is None:
+        return
+    if article.status in (Article.Status.QUEUED, Article.Status.EXTRACTING):
+        extract_article_claims.delay(article_id)
+    elif article.status == Article.Status.GATHERING:
+        fetch_article_pages.delay(article_id)
+
+
+# --- Extraction -----------------------------------------------------------------------------
+
+
+def article_extract_claims(*, article_id: int) -> int:
+    """Run spaCy extraction on a queued article and store its claims; then queue evidence.
+
+    Returns the number of claims stored. Running twice stores nothing new: the second call
+    finds the article already past extraction and returns 0.
+    """
+    if not article_claim_step(
+        article_id=article_id,
+        from_status=Article.Status.QUEUED,
+        to_status=Article.Status.EXTRACTING,
+    ):
+        return 0
+    text = Article.objects.values_list("text", flat=True).get(pk=article_id)
+    try:
+        result = extract_claims(text, nlp=get_nlp(settings.SPACY_MODEL))
+    except Exception as exc:  # any extraction bug must leave a visible reason, not a hang
+        log.exception("extraction failed for article %s", article_id)
+        article_fail(article_id=article_id, reason=f"claim extraction failed: {exc}")
+        raise
+    return article_store_claims(article_id=article_id, candidates=result.claims)
+
+
+def article_store_claims(*, article_id: int, candidates: Sequence[ClaimCandidate]) -> int:
+    """Store extracted claims (verbatim slices only) and move the article on. Idempotent:
+    claims are unique per (article, start, end)."""
+    from factcheck.tasks import fetch_article_pages
+
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status != Article.Status.EXTRACTING:
+            return 0
+        rows = [
+            claim_from_candidate(article, candidate)
+            for candidate in candidates
+            if article.text[candidate.start : candidate.end] == candidate.text
+        ]
+        Claim.objects.bulk_create(rows, ignore_conflicts=True)
+        claims_link_duplicates(article_id=article_id)
+        next_status = Article.Status.GATHERING if rows else Article.Status.READY
+        Article.objects.filter(pk=article_id).update(
+            status=next_status, status_changed_at=timezone.now()
+        )
+        if rows:
+            transaction.on_commit(lambda: fetch_article_pages.delay(article_id))
+    return len(rows)
+
+
+def claim_from_candidate(article: Article, candidate: ClaimCandidate) -> Claim:
+    return Claim(
+        article=article,
+        text=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        paragraph_start=candidate.paragraph_start,
+        paragraph_end=candidate.paragraph_end,
+        score=min(1.0, max(0.0, candidate.score)),
+        label=candidate.label,
+        kind=candidate.kind,
+        reasons=list(candidate.reasons),
+        claimant=(candidate.claimant or "")[:300],
+        claimant_start=candidate.claimant_start,
+        claimant_end=candidate.claimant_end,
+        cue=(candidate.cue or "")[:100],
+        quantities=[dataclasses.asdict(q) for q in candidate.quantities],
+        entities=[dataclasses.asdict(e) for e in candidate.entities],
+    )
+
+
+# --- Duplicate claims across articles ------------------------------------------------------
+
+
+def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
+    """Link each claim of the article to a canonical claim of another article that says the
+    same thing (high similarity), or suggest it to a reviewer (middle similarity).
+
+    Only canonical claims (not themselves duplicates) are candidates, so chains stay one level
+    deep. Returns (linked, suggested). Running twice changes nothing: linked claims are
+    skipped and suggestions are unique per pair.
+    """
+    since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    new_claims = list(
+        Claim.objects.filter(article_id=article_id, canonical__isnull=True).exclude(
+            kind=Claim.Kind.OPINION
+        )
+    )
+    candidates = list(
+        Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
+        .exclude(article_id=article_id)
+        .exclude(kind=Claim.Kind.OPINION)
+        .only("pk", "text")
+    )
+    if not new_claims or not candidates:
+        return (0, 0)
+    candidate_signatures = [(c, claim_signature(c.text)) for c in candidates]
+    linked = suggested = 0
+    for claim in new_claims:
+        if claim.duplicates.exists():
+            continue  # already a canonical for someone else: keep it canonical
+        signature = claim_signature(claim.text)
+        best, best_score = None, 0.0
+        for candidate, candidate_signature in candidate_signatures:
+            score = similarity(signature, candidate_signature)
+            if score > best_score:
+                best, best_score = candidate, score
+        if best is None:
+            continue
+        decision = duplicate_decision(
+            best_score,
+            shorter_word_count=min(signature.word_count, claim_signature(best.text).word_count),
+            link_at=settings.DUPLICATE_LINK_THRESHOLD,
+            suggest_at=settings.DUPLICATE_SUGGEST_THRESHOLD,
+            min_words=settings.DUPLICATE_MIN_WORDS,
+        )
+        if decision == "link":
+            Claim.objects.filter(pk=claim.pk).update(canonical=best)
+            linked += 1
+        elif decision == "suggest":
+            _, created = DuplicateSuggestion.objects.get_or_create(
+                claim=claim, candidate=best, defaults={"similarity": round(best_score, 4)}
+            )
+            suggested += created
+    return (linked, suggested)
+
+
+def duplicate_decide(*, suggestion_id: int, confirm: bool, actor) -> DuplicateSuggestion:
+    """A reviewer confirms (the claim joins the candidate's canonical claim) or rejects a
+    suggested duplicate. Deciding an already decided suggestion the same way is a no-op; the
+    other way raises ValueError."""
+    from reviews.models import AuditEntry
+
+    with transaction.atomic():
+        suggestion = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion_id)
+        wanted = (
+            DuplicateSuggestion.Status.CONFIRMED if confirm else DuplicateSuggestion.Status.REJECTED
+        )
+        if suggestion.status == wanted:
+            return suggestion
+        if suggestion.status != DuplicateSuggestion.Status.SUGGESTED:
+            raise ValueError(
+                f"this suggestion was already {suggestion.get_status_display().lower()}"
+            )
+        suggestion.status = wanted
+        suggestion.decided_by = actor
+        suggestion.decided_at = timezone.now()
+        suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+        if confirm:
+            canonical_id = (
+                Claim.objects.values_list("canonical_id", flat=True).get(pk=suggestion.candidate_id)
+                or suggestion.candidate_id
+            )
+            Claim.objects.filter(pk=suggestion.claim_id).update(canonical_id=canonical_id)
+        AuditEntry.objects.create(
+            actor=actor,
+            action="duplicate_confirmed" if confirm else "duplicate_rejected",
+            claim_id=suggestion.claim_id,
+            details={"candidate": suggestion.candidate_id, "similarity": suggestion.similarity},
+        )
+    return suggestion
+
+
+# --- Evidence: the page store ---------------------------------------------------------------
+
+
+def claim_query(claim: Claim) -> ClaimQuery:
+    names: list[str] = []
+    for entity in claim.entities:
+        for name in [entity.get("name") or entity.get("text", ""), *entity.get("aliases", [])]:
+            if name and name not in names:
+                names.append(name)
+    return ClaimQuery(
+        text=claim.text,
+        claimant=claim.claimant or None,
+        entity_names=tuple(names),
+        numbers=tuple(q["value"] for q in claim.quantities if "value" in q),
+        quantities=tuple(claim.quantities),
+    )
+
+
+def page_store_upsert(*, snapshot: PageSnapshot) -> ReferencePage:
+    """Store one fetched revision; return the stored row. Storing the same revision twice
+    returns the existing row (unique per wiki, title and revision or snapshot date)."""
+    now = timezone.now()
+    fields = dict(
+        page_id=snapshot.page_id,
+        url=snapshot.url,
+        description=snapshot.description,
+        sections=[dataclasses.asdict(s) for s in snapshot.sections],
+        source=snapshot.source,
+        fetched_at=now,
+    )
+    key = dict(wiki=snapshot.wiki, title=snapshot.title)
+    if snapshot.revision_id is not None:
+        key["revision_id"] = snapshot.revision_id
+    else:
+        key.update(revision_id=None, snapshot_date=snapshot.snapshot_date)
+    ReferencePage.objects.bulk_create([ReferencePage(**key, **fields)], ignore_conflicts=True)
+    page = ReferencePage.objects.get(**key)
+    if page.fetched_at < now - timedelta(seconds=1):
+        # The same revision seen again: it is fresh as of now.
+        ReferencePage.objects.filter(pk=page.pk).update(fetched_at=now)
+    return page
+
+
+def page_snapshot(page: ReferencePage) -> PageSnapshot:
+    return PageSnapshot(
+        wiki=page.wiki,
+        title=page.title,
+        url=page.url,
+        sections=tuple(PageSection(s["heading"], s["text"]) for s in page.sections),
+        source=page.source,
+        page_id=page.page_id,
+        revision_id=page.revision_id,
+        snapshot_date=page.snapshot_date,
+        description=page.description,
+    )
+
+
+def pages_resolve(
+    *, titles: Iterable[str], source: EvidenceSource, wiki: str = "en.wikipedia.org"
+) -> dict[str, ReferencePage]:
+    """Pages for the given titles, from the store while fresh, otherwise fetched in batches.
+
+    Missing pages are remembered like found ones, so asking again makes no request until the
+    lookup reaches WIKIPEDIA_PAGE_MAX_AGE_DAYS. Raises EvidenceSourceError from the source.
+    """
+    wanted = list(dict.fromkeys(t.strip() for t in titles if t and t.strip()))
+    if not wanted:
+        return {}
+    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
+    lookups = {
+        lookup.requested_title: lookup
+        for lookup in TitleLookup.objects.filter(
+            wiki=wiki, requested_title__in=wanted, looked_up_at__gte=fresh_after
+        ).select_related("page")
+    }
+    found = {title: lk.page for title, lk in lookups.items() if lk.page is not None}
+    to_fetch = [title for title in wanted if title not in lookups]
+    for batch_start in range(0, len(to_fetch), 50):
+        batch = to_fetch[batch_start : batch_start + 50]
+        snapshots = source.fetch_pages(batch)  # network: no transaction is open here
+        now = timezone.now()
+        for title in batch:
+            snapshot = snapshots.get(title)
+            page = page_store_upsert(snapshot=snapshot) if snapshot else None
+            TitleLookup.objects.update_or_create(
+                wiki=wiki,
+                requested_title=title,
+                defaults={"page": page, "looked_up_at": now},
+            )
+            if page is not None:
+                found[title] = page
+    return found
+
+
+def search_resolve(
+    *, query: str, source: EvidenceSource, wiki: str = "en.wikipedia.org"
+) -> list[str]:
+    """Titles for a search, reusing a stored result while it is fresh."""
+    query = " ".join(query.split())[:500]
+    if not query:
+        return []
+    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
+    stored = SearchLookup.objects.filter(
+        wiki=wiki, query=query, searched_at__gte=fresh_after
+    ).first()
+    if stored:
+        return list(stored.titles)
+    titles = source.search(query, limit=5)
+    SearchLookup.objects.update_or_create(
+        wiki=wiki, query=query, defaults={"titles": titles, "searched_at": timezone.now()}
+    )
+    return titles
+
+
+# --- Evidence: per article and per claim ----------------------------------------------------
+
+
+def article_fetch_pages(*, article_id: int, source: EvidenceSource | None = None) -> None:
+    """Fetch, in as few requests as possible, the pages every claim of the article will need:
+    all candidate titles in batches of 50, plus one search on the headline. Then queue the
+    per-claim ranking. A transient failure is left to the per-claim tasks, which record it.
+    """
+    from factcheck.tasks import gather_claim_evidence
+
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or article.status != Article.Status.GATHERING:
+        return
+    claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
+    source = source or source_from_settings()
+    titles: list[str] = []
+    for claim in claims:
+        titles.extend(candidate_titles(claim_query(claim)))
+    try:
+        pages_resolve(titles=titles, source=source)
+        search_resolve(query=key_phrase(ClaimQuery(text=article.title)), source=source)
+    except EvidenceSourceError as exc:
+        log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
+    for claim in claims:
+        gather_claim_evidence.delay(claim.pk)
+    article_mark_ready_if_done(article_id=article_id)
+
+
+PENDING_EVIDENCE = (Claim.EvidenceStatus.PENDING, Claim.EvidenceStatus.UNAVAILABLE)
+
+
+def claim_claim_evidence_work(*, claim_id: int) -> bool:
+    """Conditional UPDATE: True if this caller may gather evidence for the claim now."""
+    now = timezone.now()
+    claimable = Q(evidence_status=Claim.EvidenceStatus.PENDING) | Q(
+        evidence_status=Claim.EvidenceStatus.UNAVAILABLE
+    )
+    stale = Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
+    return bool(
+        Claim.objects.filter(Q(pk=claim_id) & (claimable | stale)).update(
+            evidence_status=Claim.EvidenceStatus.GATHERING,
+            # While gathering, evidence_retry_at is the lease: past it, the work is up for grabs.
+            evidence_retry_at=now + stale_after(),
+            evidence_attempts=F("evidence_attempts") + 1,
+        )
+    )
+
+
+def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None) -> str:
+    """Rank Wikipedia sentences for one claim and keep the top EVIDENCE_PER_CLAIM.
+
+    Ends with the claim in ATTACHED or NONE_FOUND, or, on a transient source failure, in
+    UNAVAILABLE with the reason and a retry time (the sweep retries). Returns the final
+    evidence status. Running twice: the second call finds the work done and does nothing.
+    Evidence rows are unique per (claim, page, sentence), so a retry never duplicates them.
+    """
+    if not claim_claim_evidence_work(claim_id=claim_id):
+        return Claim.objects.values_list("evidence_status", flat=True).get(pk=claim_id)
+    claim = Claim.objects.select_related("article").get(pk=claim_id)
+    source = source or source_from_settings()
+    query = claim_query(claim)
+    try:
+        pages = pages_resolve(titles=candidate_titles(query), source=source)
+        search_titles = search_resolve(
+            query=key_phrase(ClaimQuery(text=claim.article.title)), source=source
+        )
+        search_titles += search_resolve(query=key_phrase(query), source=source)
+        pages.update(pages_resolve(titles=search_titles, source=source))
+    except EvidenceSourceError as exc:
+        claim_mark_evidence_unavailable(claim=claim, reason=str(exc), retry_after=exc.retry_after)
+        return Claim.EvidenceStatus.UNAVAILABLE
+
+    by_title = {page.title: page for page in pages.values()}
+    ranked = rank_sentences(
+        query, [page_snapshot(p) for p in by_title.values()], top_k=settings.EVIDENCE_PER_CLAIM
+    )
+    hints = evidence_hints(query, ranked)
+    return claim_store_evidence(claim=claim, ranked=ranked, by_title=by_title, hints=hints)
+
+
+def claim_store_evidence(*, claim: Claim, ranked, by_title, hints) -> str:
+    status = Claim.EvidenceStatus.ATTACHED if ranked else Claim.EvidenceStatus.NONE_FOUND
+    with transaction.atomic():
+        rows = [
+            Evidence(
+                claim=claim,
+                page=by_title[item.page_title],
+                sentence_index=item.sentence_index,
+                sentence=item.sentence,
+                section=item.section[:500],
+                score=item.score,
+                rank=rank,
+                method=item.method[:100],
+            )
+            for rank, item in enumerate(ranked, start=1)
+        ]
+        Evidence.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["claim", "page", "sentence_index"],
+            update_fields=["score", "rank", "method", "section", "sentence"],
+        )
+        keep = Q()
+        for row in rows:
+            keep |= Q(page=row.page, sentence_index=row.sentence_index)
+        # Sentences a reviewer has cited are never dropped, even if they fall out of the top 5.
+        stale = claim.evidence.filter(citing_reviews__isnull=True)
+        if rows:
+            stale = stale.exclude(keep)
+        stale.delete()
+        Claim.objects.filter(pk=claim.pk).update(
+            evidence_status=status,
+            evidence_error="",
+            evidence_retry_at=None,
+            evidence_hints=[dataclasses.asdict(h) for h in hints],
+        )
+    article_mark_ready_if_done(article_id=claim.article_id)
+    return status
+
+
+def claim_mark_evidence_unavailable(
+    *, claim: Claim, reason: str, retry_after: float | None = None
+) -> None:
+    """Record a transient failure and when to try again (exponential backoff, at least what
+    the server asked for). The sweep picks the claim up at that time."""
+    backoff = min(
+        EVIDENCE_RETRY_BASE * (2 ** max(0, claim.evidence_attempts - 1)), EVIDENCE_RETRY_MAX
+    )
+    if retry_after:
+        backoff = max(backoff, timedelta(seconds=retry_after))
+    Claim.objects.filter(pk=claim.pk).update(
+        evidence_status=Claim.EvidenceStatus.UNAVAILABLE,
+        evidence_error=f"evidence unavailable, retry scheduled: {reason}"[:2000],
+        evidence_retry_at=timezone.now() + backoff,
+    )
+
+
+def article_mark_ready_if_done(*, article_id: int) -> bool:
+    """GATHERING -> READY once no claim of the article still waits for a first evidence run.
+    Claims whose evidence is unavailable do not hold the article back: they are visible in the
+    queue with their reason and retried by the sweep."""
+    waiting = Claim.objects.filter(
+        article_id=article_id,
+        evidence_status__in=(Claim.EvidenceStatus.PENDING, Claim.EvidenceStatus.GATHERING),
+    )
+    if waiting.exists():
+        return False
+    return bool(
+        Article.objects.filter(pk=article_id, status=Article.Status.GATHERING).update(
+            status=Article.Status.READY, status_changed_at=timezone.now()
+        )
+    )
+
+
+# --- The sweep ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    articles_requeued: int
+    claims_requeued: int
+
+
+def sweep_stuck_work(*, now=None) -> SweepReport:
+    """Re-queue work that a dead worker or a failed source left behind: articles stuck in a
+    working state past stale_after(), and claims whose evidence retry time has come. Queuing
+    twice is harmless: each task claims its work with a conditional UPDATE."""
+    from factcheck.tasks import gather_claim_evidence
+
+    now = now or timezone.now()
+    stuck_articles = list(
+        Article.objects.filter(
+            Q(status=Article.Status.QUEUED)
+            | Q(status=Article.Status.EXTRACTING)
+            | Q(status=Article.Status.GATHERING),
+            status_changed_at__lt=now - stale_after(),
+        ).values_list("pk", flat=True)
+    )
+    for article_id in stuck_articles:
+        enqueue_process_article(article_id)
+    due_claims = list(
+        Claim.objects.filter(
+            Q(evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=now)
+            | Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
+            | Q(
+                evidence_status=Claim.EvidenceStatus.PENDING,
+                article__status=Article.Status.GATHERING,
+                created_at__lt=now - stale_after(),
+            )
+        ).values_list("pk", flat=True)
+    )
+    for claim_id in due_claims:
+        gather_claim_evidence.delay(claim_id)
+    return SweepReport(articles_requeued=len(stuck_articles), claims_requeued=len(due_claims))
+
+
+# --- Offline corpus -------------------------------------------------------------------------
+
+
+def corpus_load(*, source: EvidenceSource, titles: Sequence[str]) -> int:
+    """Import pages from an offline source into the page store. Running twice stores nothing
+    new (pages are unique per title and snapshot date). Returns the number of titles found."""
+    return len(pages_resolve(titles=titles, source=source))

@@ -1,0 +1,40 @@
+"""Celery tasks: ids in, re-fetch, one service call. Names are stable: they are a wire protocol.
+
+Retry policy: extraction errors are bugs or bad input and fail the article with a reason;
+Wikipedia failures are recorded on the claim by the service and retried by the sweep, so no
+task retries blindly on every exception.
+"""
+
+from celery import shared_task
+
+from factcheck import services
+
+
+@shared_task(name="factcheck.process_article", acks_late=True)
+def process_article(article_id: int) -> None:
+    """Send an article to the step it needs next (new articles and the sweep start here)."""
+    services.article_process(article_id=article_id)
+
+
+@shared_task(name="factcheck.extract_article_claims", acks_late=True)
+def extract_article_claims(article_id: int) -> None:
+    """Extract the claims of one article with spaCy (extraction queue, CPU-bound)."""
+    services.article_extract_claims(article_id=article_id)
+
+
+@shared_task(name="factcheck.fetch_article_pages", acks_late=True)
+def fetch_article_pages(article_id: int) -> None:
+    """Batch-fetch the Wikipedia pages all claims of an article need (wikipedia queue)."""
+    services.article_fetch_pages(article_id=article_id)
+
+
+@shared_task(name="factcheck.gather_claim_evidence", acks_late=True, rate_limit="10/s")
+def gather_claim_evidence(claim_id: int) -> None:
+    """Rank evidence sentences for one claim (wikipedia queue, I/O-bound, capped at 3)."""
+    services.claim_gather_evidence(claim_id=claim_id)
+
+
+@shared_task(name="factcheck.sweep_stuck_work")
+def sweep_stuck_work() -> None:
+    """Periodic: re-queue work left behind by dead workers and due evidence retries."""
+    services.sweep_stuck_work()
