@@ -108,7 +108,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"factcheck": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "factcheck": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # bm25s logs every index build at DEBUG; one per claim drowns the worker's log.
+        "bm25s": {"level": "WARNING"},
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
