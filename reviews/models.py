@@ -58,13 +58,18 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        permissions = [
+            ("assign_review", "Can assign claims to other reviewers"),
+            ("publish_review", "Can publish and unpublish verdicts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state="assigned") | (~Q(verdict="") & ~Q(rationale="")),
                 name="review_decision_has_verdict_and_rationale",
             ),
             models.CheckConstraint(
-                condition=Q(published=False) | (Q(state="published") & Q(published_at__isnull=False)),
+                condition=Q(published=False)
+                | (Q(state="published") & Q(published_at__isnull=False)),
                 name="review_published_flag_matches_state",
             ),
         ]
@@ -74,6 +79,20 @@ class Review(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("verdict_detail", args=[self.pk])
+
+
+class QueueClaim(Claim):
+    """The review queue's view of a claim.
+
+    A proxy, so the queue has its own admin URL (admin/reviews/queueclaim/) and its own
+    permissions (view_queueclaim, change_queueclaim) that the desk groups hold, without
+    touching factcheck.Claim or granting anything on it.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim in queue"
+        verbose_name_plural = "claims in queue"
 
 
 class AuditEntry(models.Model):

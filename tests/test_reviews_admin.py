@@ -1,0 +1,344 @@
+"""The review queue in the admin: who reaches it, what it lists, and that it uses services."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from factcheck.models import Claim
+from reviews import services
+from reviews.models import AuditEntry, Review, Verdict
+from tests.factories import (
+    make_article,
+    make_claim,
+    make_claim_with_evidence,
+    make_published_review,
+)
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/reviews/queueclaim/"
+
+
+def claim_url(claim) -> str:
+    return f"{QUEUE}{claim.pk}/change/"
+
+
+def listed(response) -> set[int]:
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def as_reviewer(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def as_editor(client, editor):
+    client.force_login(editor)
+    return client
+
+
+# --- Who reaches the queue -------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_outside_the_desk_groups_are_refused(client, outsider):
+    claim = make_claim()
+    client.force_login(outsider)
+    assert client.get(QUEUE).status_code == 403
+    assert client.get(claim_url(claim)).status_code == 403
+    assert "claims in queue" not in client.get("/admin/").content.decode().lower()
+
+
+def test_reviewers_and_editors_reach_the_queue(client, reviewer, editor):
+    for user in (reviewer, editor):
+        client.force_login(user)
+        assert client.get(QUEUE).status_code == 200
+        assert "claims in queue" in client.get("/admin/").content.decode().lower()
+
+
+def test_claims_cannot_be_added_or_deleted_from_the_queue(as_editor):
+    claim = make_claim()
+    assert as_editor.get(f"{QUEUE}add/").status_code == 403
+    assert as_editor.get(f"{QUEUE}{claim.pk}/delete/").status_code == 403
+
+
+# --- The list --------------------------------------------------------------------------------
+
+
+def test_opinions_stay_out_of_the_queue_unless_the_kind_filter_asks(as_reviewer):
+    fact = make_claim()
+    opinion = make_claim(article=fact.article, sentence="Talks continue.", kind="opinion")
+    assert listed(as_reviewer.get(QUEUE)) == {fact.pk}
+    assert listed(as_reviewer.get(QUEUE, {"kind": "opinion"})) == {opinion.pk}
+    assert listed(as_reviewer.get(QUEUE, {"kind": "all"})) == {fact.pk, opinion.pk}
+
+
+def test_the_queue_shows_filter_counts_on_request(as_reviewer):
+    make_claim()
+    assert as_reviewer.get(QUEUE, {"_facets": "True"}).status_code == 200
+
+
+def test_it_filters_by_review_status_including_unassigned(as_reviewer, reviewer, editor):
+    unassigned, assigned, decided, published = (make_claim() for _ in range(4))
+    services.review_assign(claim=assigned, assignee=reviewer, assigned_by=reviewer)
+    services.review_record_verdict(
+        claim=decided, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
+    )
+    make_published_review(claim=published, reviewer=reviewer, editor=editor)
+    expected = {
+        "unassigned": {unassigned.pk},
+        "assigned": {assigned.pk},
+        "decided": {decided.pk},
+        "published": {published.pk},
+    }
+    for status, pks in expected.items():
+        assert listed(as_reviewer.get(QUEUE, {"review_status": status})) == pks, status
+
+
+def test_it_filters_by_assignee_article_evidence_status_and_label(as_reviewer, reviewer, editor):
+    mine = make_claim()
+    theirs = make_claim(evidence_status=Claim.EvidenceStatus.NONE_FOUND)
+    unimportant = make_claim(label=Claim.Label.UNIMPORTANT)
+    services.review_assign(claim=mine, assignee=reviewer, assigned_by=reviewer)
+    services.review_assign(claim=theirs, assignee=editor, assigned_by=editor)
+
+    assert listed(as_reviewer.get(QUEUE, {"assignee": "me"})) == {mine.pk}
+    assert listed(as_reviewer.get(QUEUE, {"assignee": str(editor.pk)})) == {theirs.pk}
+    assert listed(as_reviewer.get(QUEUE, {"article__id__exact": mine.article_id})) == {mine.pk}
+    assert listed(as_reviewer.get(QUEUE, {"evidence_status__exact": "none_found"})) == {theirs.pk}
+    assert listed(as_reviewer.get(QUEUE, {"label__exact": "unimportant"})) == {unimportant.pk}
+
+
+def test_it_searches_claim_text_claimant_and_article_title(as_reviewer):
+    article = make_article(
+        title="Budget night",
+        text="The treasurer said that spending rose by 4 percent. Ministers cheered.",
+    )
+    budget = make_claim(
+        article=article, sentence="spending rose by 4 percent.", claimant="Jo Treasurer"
+    )
+    other = make_claim()
+    assert listed(as_reviewer.get(QUEUE, {"q": "spending rose"})) == {budget.pk}
+    assert listed(as_reviewer.get(QUEUE, {"q": "Treasurer"})) == {budget.pk}
+    assert listed(as_reviewer.get(QUEUE, {"q": "budget night"})) == {budget.pk}
+    assert listed(as_reviewer.get(QUEUE, {"q": "evacuated"})) == {other.pk}
+
+
+def queue_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    return len(ctx)
+
+
+def test_the_queue_runs_the_same_queries_for_few_or_many_claims(as_reviewer, reviewer, editor):
+    def add_claims(n):
+        for i in range(n):
+            claim = make_claim_with_evidence()
+            if i % 3 == 1:
+                services.review_assign(claim=claim, assignee=reviewer, assigned_by=reviewer)
+            if i % 3 == 2:
+                make_published_review(claim=claim, reviewer=reviewer, editor=editor)
+                make_claim(canonical=claim)  # a duplicate shows the canonical verdict
+
+    add_claims(3)
+    # 1 session, 2 user, 3 the user's desk groups, 4-5 user and group permissions,
+    # 6 articles for the article filter, 7 desk users for the assignee filter,
+    # 8 COUNT of the filtered claims, 9 the page of claims with article, review, assignee
+    # and canonical review joined in.
+    with CaptureQueriesContext(connection) as ctx:
+        response = as_reviewer.get(QUEUE)
+    assert len(ctx) == 9, [q["sql"] for q in ctx.captured_queries]
+    assert "Duplicate of claim" in response.content.decode()
+
+    add_claims(9)
+    assert queue_queries(as_reviewer) == 9
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+def post_action(client, action, claims, **extra):
+    data = {"action": action, "_selected_action": [c.pk for c in claims], **extra}
+    return client.post(QUEUE, data, follow=True)
+
+
+def test_assign_to_me_assigns_through_the_service(as_reviewer, reviewer):
+    claims = [make_claim(), make_claim()]
+    response = post_action(as_reviewer, "assign_to_me", claims)
+    assert response.status_code == 200
+    assert "2 claim(s) assigned to rita_reviewer" in response.content.decode()
+    for claim in claims:
+        assert Review.objects.get(claim=claim).assignee == reviewer
+        assert AuditEntry.objects.filter(claim=claim, action="review_assigned").count() == 1
+
+
+def test_assign_to_me_leaves_claims_that_are_someone_elses(as_reviewer, reviewer, second_reviewer):
+    taken = make_claim()
+    services.review_assign(claim=taken, assignee=second_reviewer, assigned_by=second_reviewer)
+    response = post_action(as_reviewer, "assign_to_me", [taken])
+    assert "already assigned to sam_reviewer" in response.content.decode()
+    assert Review.objects.get(claim=taken).assignee == second_reviewer
+
+
+def test_reviewers_are_not_offered_the_editor_actions(as_reviewer):
+    make_claim()
+    actions = dict(as_reviewer.get(QUEUE).context["action_form"].fields["action"].choices)
+    assert "assign_to_me" in actions
+    assert not {"assign_to", "publish_verdicts", "unpublish_verdicts", "delete_selected"} & set(
+        actions
+    )
+
+
+def test_an_editor_assigns_claims_to_a_reviewer_in_two_steps(as_editor, reviewer):
+    claims = [make_claim(), make_claim()]
+    first = post_action(as_editor, "assign_to", claims)
+    assert first.templates[0].name == "admin/reviews/queueclaim/assign_to.html"
+    assert not Review.objects.exists()
+
+    second = post_action(as_editor, "assign_to", claims, assignee=reviewer.pk, apply="Assign")
+    assert "2 claim(s) assigned to rita_reviewer" in second.content.decode()
+    assert {r.assignee for r in Review.objects.all()} == {reviewer}
+
+
+def test_an_editor_publishes_verdicts_from_the_queue(as_editor, reviewer):
+    decided, undecided = make_claim(), make_claim()
+    services.review_record_verdict(
+        claim=decided, reviewer=reviewer, verdict=Verdict.UNSUPPORTED, rationale="No source."
+    )
+    response = post_action(as_editor, "publish_verdicts", [decided, undecided])
+    body = response.content.decode()
+    assert "1 verdict(s) published" in body
+    assert f"Claim {undecided.pk}: no verdict yet" in body
+    assert Review.objects.get(claim=decided).state == Review.State.PUBLISHED
+    assert AuditEntry.objects.filter(claim=decided, action="review_published").count() == 1
+
+
+def test_a_reviewer_cannot_publish_by_posting_the_action(as_reviewer, second_reviewer):
+    claim = make_claim()
+    services.review_record_verdict(
+        claim=claim, reviewer=second_reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
+    )
+    post_action(as_reviewer, "publish_verdicts", [claim])
+    assert Review.objects.get(claim=claim).state == Review.State.DECIDED
+
+
+# --- The claim page --------------------------------------------------------------------------
+
+
+def test_the_claim_page_shows_the_claim_in_its_paragraph_and_its_evidence(as_reviewer):
+    claim = make_claim_with_evidence(n_evidence=2)
+    body = as_reviewer.get(claim_url(claim)).content.decode()
+    assert (
+        "Officials met in Geneva on Monday. The health minister said that <mark>1,200 people"
+        in body
+    )
+    assert "The health minister" in body and "said" in body
+    assert "contains a number of people" in body  # check-worthiness reasons
+    assert "Compare the number with the source." in body  # evidence hint
+    for evidence in claim.evidence.select_related("page"):
+        assert f"oldid={evidence.page.revision_id}" in body
+        assert evidence.page.revision_label in body
+        assert evidence.sentence in body
+    assert "CC BY-SA 4.0" in body
+    assert 'name="verdict"' in body and 'name="cited_evidence"' in body
+
+
+def test_the_claim_page_runs_a_fixed_number_of_queries(as_reviewer, reviewer):
+    claim = make_claim_with_evidence(n_evidence=5)
+    services.review_record_verdict(
+        claim=claim, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
+    )
+    # session, user, the claim (article, review joined), desk groups, 2 permission queries,
+    # the applicable review, its cited evidence (form initial), evidence for the table and
+    # evidence for the form's checkboxes.
+    with CaptureQueriesContext(connection) as ctx:
+        as_reviewer.get(claim_url(claim))
+    assert len(ctx) == 10, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_verdict_form_records_the_verdict_through_the_service(as_reviewer, reviewer):
+    claim = make_claim_with_evidence(n_evidence=3)
+    cited = list(claim.evidence.order_by("rank").values_list("pk", flat=True)[:2])
+    response = as_reviewer.post(
+        claim_url(claim),
+        {
+            "verdict": "misattributed",
+            "rationale": "The agency said it, not the minister.",
+            "cited_evidence": cited,
+            "_verdict": "Record verdict",
+        },
+    )
+    assert response.status_code == 302
+    review = Review.objects.get(claim=claim)
+    assert (review.verdict, review.reviewer, review.state) == ("misattributed", reviewer, "decided")
+    assert sorted(review.cited_evidence.values_list("pk", flat=True)) == sorted(cited)
+    assert AuditEntry.objects.filter(claim=claim, action="verdict_recorded").exists()
+    assert as_reviewer.get(claim_url(claim)).content.decode().count("✓ cited") == 2
+
+
+def test_the_verdict_form_shows_its_errors_and_records_nothing(as_reviewer):
+    claim = make_claim_with_evidence()
+    response = as_reviewer.post(claim_url(claim), {"verdict": "supported", "rationale": "  "})
+    assert response.status_code == 200
+    assert response.context["verdict_form"].errors["rationale"]
+    assert not Review.objects.exists()
+
+
+def test_the_claim_text_and_offsets_cannot_be_changed(as_editor):
+    claim = make_claim()
+    as_editor.post(
+        claim_url(claim),
+        {"text": "Something else", "start": 0, "end": 3, "verdict": "supported", "rationale": "ok"},
+    )
+    fresh = Claim.objects.get(pk=claim.pk)
+    assert (fresh.text, fresh.start, fresh.end) == (claim.text, claim.start, claim.end)
+
+
+def test_a_second_reviewer_is_told_the_first_verdict_stands(client, reviewer, second_reviewer):
+    claim = make_claim()
+    services.review_record_verdict(
+        claim=claim, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
+    )
+    client.force_login(second_reviewer)
+    page = client.get(claim_url(claim))
+    assert page.context["verdict_form"] is None
+    response = client.post(
+        claim_url(claim), {"verdict": "unsupported", "rationale": "No."}, follow=True
+    )
+    assert "You cannot record a verdict" in response.content.decode()
+    assert Review.objects.get(claim=claim).verdict == "supported"
+
+
+def test_assign_to_me_and_publish_buttons_go_through_the_services(client, reviewer, editor):
+    claim = make_claim()
+    client.force_login(reviewer)
+    client.post(claim_url(claim), {"_assign_to_me": "1"})
+    assert Review.objects.get(claim=claim).assignee == reviewer
+    client.post(claim_url(claim), {"verdict": "supported", "rationale": "The census agrees."})
+    client.force_login(editor)
+    client.post(claim_url(claim), {"_publish": "1"})
+    assert Review.objects.get(claim=claim).state == Review.State.PUBLISHED
+    assert list(
+        AuditEntry.objects.filter(claim=claim).order_by("id").values_list("action", flat=True)
+    ) == ["review_assigned", "verdict_recorded", "review_published"]
+
+
+def test_a_duplicate_claim_page_shows_the_canonical_verdict(as_reviewer, reviewer, editor):
+    canonical = make_claim()
+    make_published_review(claim=canonical, reviewer=reviewer, editor=editor, verdict="unsupported")
+    duplicate = make_claim(canonical=canonical)
+    response = as_reviewer.get(claim_url(duplicate))
+    body = response.content.decode()
+    assert "This claim repeats" in body and f"claim {canonical.pk}" in body
+    assert "Unsupported" in body
+    assert response.context["verdict_form"] is None
+    queue = as_reviewer.get(QUEUE).content.decode()
+    assert f"Unsupported (claim {canonical.pk})" in queue
