@@ -422,6 +422,16 @@ def pages_resolve(
     return found
 
 
+def stored_search_titles(*, query: str, wiki: str = "en.wikipedia.org") -> list[str]:
+    """Titles of a search already made and still fresh; [] if none (never a request)."""
+    query = " ".join(query.split())[:500]
+    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
+    stored = SearchLookup.objects.filter(
+        wiki=wiki, query=query, searched_at__gte=fresh_after
+    ).first()
+    return list(stored.titles) if stored else []
+
+
 def search_resolve(
     *, query: str, source: EvidenceSource, wiki: str = "en.wikipedia.org"
 ) -> list[str]:
@@ -447,8 +457,9 @@ def search_resolve(
 
 def article_fetch_pages(*, article_id: int, source: EvidenceSource | None = None) -> None:
     """Fetch, in as few requests as possible, the pages every claim of the article will need:
-    all candidate titles in batches of 50, plus one search on the headline. Then queue the
-    per-claim ranking. A transient failure is left to the per-claim tasks, which record it.
+    a few searches (see article_search_queries), then every claim's candidate titles and the
+    search results in batches of 50. Then queue the per-claim ranking, which reads the store.
+    A transient failure here is left to the per-claim tasks, which record and retry it.
     """
     from factcheck.tasks import gather_claim_evidence
 
@@ -458,16 +469,32 @@ def article_fetch_pages(*, article_id: int, source: EvidenceSource | None = None
     claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
     source = source or source_from_settings()
     titles: list[str] = []
-    for claim in claims:
-        titles.extend(candidate_titles(claim_query(claim)))
     try:
+        for query in article_search_queries(article, claims):
+            titles.extend(search_resolve(query=query, source=source))
+        for claim in claims:
+            titles.extend(candidate_titles(claim_query(claim)))
         pages_resolve(titles=titles, source=source)
-        search_resolve(query=key_phrase(ClaimQuery(text=article.title)), source=source)
     except EvidenceSourceError as exc:
         log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
     for claim in claims:
         gather_claim_evidence.delay(claim.pk)
     article_mark_ready_if_done(article_id=article_id)
+
+
+def article_search_queries(article: Article, claims: Sequence[Claim]) -> list[str]:
+    """The searches an article's evidence may cost: its headline, then the key phrases of its
+    most check-worthy claims, up to WIKIPEDIA_SEARCHES_PER_CLAIM times the number of claims.
+    A search cannot be batched, so one per claim would cost more than the page look-ups."""
+    budget = max(1, int(len(claims) * settings.WIKIPEDIA_SEARCHES_PER_CLAIM))
+    queries = [key_phrase(ClaimQuery(text=article.title))]
+    for claim in sorted(claims, key=lambda c: (-c.score, c.start)):
+        if len(queries) >= budget:
+            break
+        phrase = key_phrase(claim_query(claim))
+        if phrase and phrase not in queries:
+            queries.append(phrase)
+    return [q for q in queries if q]
 
 
 PENDING_EVIDENCE = (Claim.EvidenceStatus.PENDING, Claim.EvidenceStatus.UNAVAILABLE)
@@ -505,10 +532,12 @@ def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None
     query = claim_query(claim)
     try:
         pages = pages_resolve(titles=candidate_titles(query), source=source)
-        search_titles = search_resolve(
-            query=key_phrase(ClaimQuery(text=claim.article.title)), source=source
-        )
-        search_titles += search_resolve(query=key_phrase(query), source=source)
+        # Searches the article's prefetch already paid for; a claim's own search only when
+        # nothing else gave it a page.
+        search_titles = stored_search_titles(query=key_phrase(ClaimQuery(text=claim.article.title)))
+        search_titles += stored_search_titles(query=key_phrase(query))
+        if not pages and not search_titles:
+            search_titles = search_resolve(query=key_phrase(query), source=source)
         pages.update(pages_resolve(titles=search_titles, source=source))
     except EvidenceSourceError as exc:
         claim_mark_evidence_unavailable(claim=claim, reason=str(exc), retry_after=exc.retry_after)

@@ -177,6 +177,9 @@ WIKIPEDIA_MAX_CONCURRENCY = 3
 WIKIPEDIA_TIMEOUT_SECONDS = float(os.environ.get("WIKIPEDIA_TIMEOUT_SECONDS", "10"))
 WIKIPEDIA_PAGE_MAX_AGE_DAYS = int(os.environ.get("WIKIPEDIA_PAGE_MAX_AGE_DAYS", "30"))
 EVIDENCE_PER_CLAIM = 5
+# Searches per article: the headline plus the top claims' key phrases, at most this many per
+# claim (a search cannot be batched the way title look-ups can).
+WIKIPEDIA_SEARCHES_PER_CLAIM = float(os.environ.get("WIKIPEDIA_SEARCHES_PER_CLAIM", "0.25"))
 if EVIDENCE_SOURCE == "live" and not WIKIPEDIA_CONTACT.strip():
     raise ImproperlyConfigured(
         "EVIDENCE_SOURCE=live needs WIKIPEDIA_CONTACT (an e-mail or URL where Wikimedia can "
