@@ -62,7 +62,7 @@ class Command(BaseCommand):
         review = self.publish_worked_example(reviewer, editor)
 
         admin_url = base_url.rstrip("/") + "/admin/"
-        self.stdout.write("\nDone. Start the web server with:  uv run python manage.py runserver")
+        self.stdout.write("\nDone. Start the web server with:  ./dev serve")
         self.stdout.write(f"  Review queue:  {admin_url}reviews/queueclaim/")
         self.stdout.write(f"  Reviewer login: demo-reviewer / {DEMO_PASSWORD}")
         self.stdout.write(f"  Editor login:   demo-editor / {DEMO_PASSWORD}")
