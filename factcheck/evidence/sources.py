@@ -1,0 +1,50 @@
+"""Which evidence source the settings ask for. Reads settings, nothing else."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from factcheck.evidence.corpus import CorpusSource
+from factcheck.evidence.types import EvidenceSource
+
+
+def shipped_corpus_paths() -> list[Path]:
+    """The shipped snapshot: settings.SAMPLE_CORPUS plus lead_summaries.jsonl beside it."""
+    articles = Path(settings.SAMPLE_CORPUS)
+    summaries = articles.with_name("lead_summaries.jsonl")
+    return [articles, summaries] if summaries.exists() else [articles]
+
+
+def source_from_spec(spec: str) -> EvidenceSource:
+    """ "corpus", "corpus:/a.jsonl[,/b.jsonl]" or "live" -> the source. Raises
+    ImproperlyConfigured with what to change when the spec is unusable."""
+    spec = (spec or "").strip()
+    if spec == "corpus":
+        return CorpusSource(shipped_corpus_paths())
+    if spec.startswith("corpus:"):
+        paths = [Path(p.strip()) for p in spec.removeprefix("corpus:").split(",") if p.strip()]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if not paths or missing:
+            raise ImproperlyConfigured(
+                f"EVIDENCE_SOURCE={spec!r}: no such corpus file {', '.join(missing) or '(none)'}; "
+                "give comma-separated paths to JSONL files, or use 'corpus'."
+            )
+        return CorpusSource(paths)
+    if spec == "live":
+        from factcheck.evidence.live import LiveWikipediaSource
+
+        return LiveWikipediaSource(
+            api_url=settings.WIKIPEDIA_API_URL,
+            contact=settings.WIKIPEDIA_CONTACT,
+            timeout=settings.WIKIPEDIA_TIMEOUT_SECONDS,
+        )
+    raise ImproperlyConfigured(
+        f"EVIDENCE_SOURCE={spec!r} is not understood; use 'corpus', 'corpus:/path.jsonl' or 'live'."
+    )
+
+
+def source_from_settings() -> EvidenceSource:
+    """The source settings.EVIDENCE_SOURCE names. Corpus files are parsed once per process;
+    a live source is cheap to build (its HTTP client is created per instance)."""
+    return source_from_spec(settings.EVIDENCE_SOURCE)

@@ -1,0 +1,322 @@
+"""Candidate pages, sentence splitting, ranking, hints, and retrieval quality against the
+gold annotations (reported as figures)."""
+
+import json
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from factcheck.evidence.corpus import CorpusSource
+from factcheck.evidence.evaluation import (
+    claim_sentence,
+    evaluate,
+    gather_pages,
+    gold_cases,
+    query_for_case,
+)
+from factcheck.evidence.hints import evidence_hints
+from factcheck.evidence.ranking import (
+    candidate_titles,
+    key_phrase,
+    rank_sentences,
+    split_sentences,
+)
+from factcheck.evidence.types import ClaimQuery, Hint, PageSection, PageSnapshot, RankedSentence
+from tests.wikipedia_double import CORPUS_FILES
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+GOLD_PATH = SHARED / "gold" / "seed_claims.json"
+SEEDS_DIR = SHARED / "seeds"
+INTERVENTION = "Russian military intervention in the Syrian civil war"
+INVOLVEMENT = "Russian involvement in the Syrian civil war"
+TROOPS_CLAIM = (
+    "Moscow's latest move comes after Putin announced plans to send 150,000 troops to Syria "
+    "to wipe out the terror group."
+)
+HEADLINE_000 = (
+    "Russia sends 'most ruthless' special forces to root out ISIS, other Assad foes in Syria"
+)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> CorpusSource:
+    return CorpusSource(CORPUS_FILES)
+
+
+@pytest.fixture(scope="module")
+def gold_report(corpus):
+    gold = json.loads(GOLD_PATH.read_text(encoding="utf-8"))
+    seeds = {p.name: p.read_text(encoding="utf-8") for p in SEEDS_DIR.glob("*.txt")}
+    return evaluate(gold_cases(gold, seeds), corpus, top_k=5)
+
+
+def page(title: str, *sections: tuple[str, str], revision: int | None = 1) -> PageSnapshot:
+    return PageSnapshot(
+        wiki="en.wikipedia.org",
+        title=title,
+        url="https://en.wikipedia.org/wiki/" + title.replace(" ", "_"),
+        sections=tuple(PageSection(h, t) for h, t in sections),
+        source="live",
+        revision_id=revision,
+    )
+
+
+# --- Candidate pages and search phrases ---------------------------------------------------
+
+
+def test_it_derives_candidate_titles_from_capitalised_phrases_and_aliases():
+    titles = candidate_titles(ClaimQuery(text=TROOPS_CLAIM, claimant="Putin"))
+    assert titles[:2] == ["Moscow", "Russia"]
+    assert {"Putin", "Vladimir Putin", "Syria"} <= set(titles)
+
+
+def test_it_prefers_the_claims_entity_names_when_given():
+    query = ClaimQuery(text="Gen. Valery Gerasimov said so.", entity_names=("Valery Gerasimov",))
+    assert candidate_titles(query) == ["Valery Gerasimov"]
+
+
+def test_it_drops_job_titles_possessives_and_sentence_openers():
+    text = (
+        "Following a formal request from Damascus, NATO Secretary-General Jens Stoltenberg "
+        "said Russia's Damascus-led forces are on a roll."
+    )
+    titles = candidate_titles(ClaimQuery(text=text))
+    assert "Jens Stoltenberg" in titles and "NATO" in titles and "Damascus" in titles
+    assert not any(t.startswith(("Following", "Secretary")) or "-led" in t for t in titles)
+
+
+def test_it_builds_a_short_key_phrase_with_the_encyclopedias_names():
+    phrase = key_phrase(ClaimQuery(text=TROOPS_CLAIM))
+    assert len(phrase.split()) <= 8
+    assert phrase.startswith("Vladimir Putin") or "Russia" in phrase
+    assert "the" not in phrase.split()
+
+
+# --- Sentences ----------------------------------------------------------------------------
+
+
+def test_it_splits_sentences_with_stable_indices_and_section_headings():
+    snapshot = page(
+        "Example",
+        ("", "Gen. Valery Gerasimov spoke. U.S. forces left in 2019.[3] Then more came."),
+        ("Aftermath", "Short.\nA new paragraph starts here! Does it end? Yes, it does."),
+    )
+    sentences = split_sentences(snapshot)
+    assert sentences == [
+        (0, "", "Gen. Valery Gerasimov spoke."),
+        (1, "", "U.S. forces left in 2019."),
+        (2, "", "Then more came."),
+        (3, "Aftermath", "Short."),
+        (4, "Aftermath", "A new paragraph starts here!"),
+        (5, "Aftermath", "Does it end?"),
+        (6, "Aftermath", "Yes, it does."),
+    ]
+    assert split_sentences(snapshot) == sentences
+
+
+def test_it_keeps_sentence_indices_of_the_corpus_stable(corpus):
+    snapshot = corpus.pages[INTERVENTION]
+    sentences = split_sentences(snapshot)
+    assert len(sentences) > 300
+    assert [i for i, _, _ in sentences] == list(range(len(sentences)))
+    assert sentences[0][2].startswith("The Russian military intervention in the Syrian civil war")
+
+
+# --- Ranking ------------------------------------------------------------------------------
+
+
+def test_it_ranks_entity_and_number_matches_first():
+    pages = [
+        page(
+            "Russian military intervention in the Syrian civil war",
+            ("", "Russia began air strikes in Syria in September 2015. The weather was mild."),
+            ("Operations", "Russia flew 6,000 sorties over Syria by January 2016."),
+        ),
+        page("Cooking", ("", "Soup needs 6 carrots and salt. Stir for ten minutes.")),
+    ]
+    query = ClaimQuery(text="After 6,000 sorties, Russia is on a roll in Syria.")
+    ranked = rank_sentences(query, pages, top_k=5)
+    assert ranked[0] == RankedSentence(
+        page_title="Russian military intervention in the Syrian civil war",
+        sentence_index=2,
+        sentence="Russia flew 6,000 sorties over Syria by January 2016.",
+        section="Operations",
+        score=ranked[0].score,
+        method="bm25+entity+number+quantity",
+    )
+    assert all(item.page_title != "Cooking" for item in ranked)
+
+
+def test_it_keeps_at_most_two_sentences_per_page(corpus):
+    pages = list(corpus.fetch_pages([INTERVENTION, INVOLVEMENT, "Syria"]).values())
+    ranked = rank_sentences(ClaimQuery(text="Russia bombed Syria"), pages, top_k=5)
+    assert len(ranked) == 5
+    counts = {t: [r.page_title for r in ranked].count(t) for t in {r.page_title for r in ranked}}
+    assert max(counts.values()) <= 2
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+
+
+def test_it_returns_nothing_without_pages_or_matches():
+    assert rank_sentences(ClaimQuery(text="Russia bombed Syria"), []) == []
+    pages = [page("Cooking", ("", "Soup needs carrots and salt today."))]
+    assert rank_sentences(ClaimQuery(text="Russia bombed Syria"), pages) == []
+
+
+def test_it_is_fast_enough_for_forty_claims_of_ten_pages(corpus, gold_report):
+    cases = [result.case for result in gold_report.cases] * 2
+    prepared = []
+    for case in cases[:40]:
+        query = query_for_case(case)
+        pages = gather_pages(corpus, query, case.headline)
+        prepared.append((query, (pages * 2)[:10]))
+    started = time.perf_counter()
+    for query, pages in prepared:
+        assert rank_sentences(query, pages)
+    elapsed = time.perf_counter() - started
+    print(f"\nranked 40 claims x 10 pages in {elapsed:.2f}s")
+    assert elapsed < 30  # about 3 s on one free core; generous for a shared CI box
+
+
+def test_it_finds_the_gold_pages_for_nine_in_ten_claims(gold_report):
+    print(
+        f"\nevidence retrieval on the gold seeds: recall@5 = {gold_report.recall_at_k:.3f}, "
+        f"MRR = {gold_report.mrr:.3f} over {len(gold_report.cases)} claims "
+        f"({len(gold_report.skipped)} without a gold page in the corpus)"
+    )
+    assert len(gold_report.cases) >= 20
+    assert gold_report.recall_at_k >= 0.9
+    assert gold_report.mrr >= 0.5
+
+
+def test_it_flags_the_150000_troops_claim_against_the_intervention_articles(corpus):
+    query = ClaimQuery(text=TROOPS_CLAIM, claimant="Putin", context=HEADLINE_000)
+    ranked = rank_sentences(query, gather_pages(corpus, query, HEADLINE_000), top_k=5)
+    assert {INTERVENTION, INVOLVEMENT} & {item.page_title for item in ranked}
+    hints = evidence_hints(query, ranked)
+    mismatches = [h for h in hints if h.kind == "number_mismatch"]
+    assert len(mismatches) == 1
+    assert "150,000 troops" in mismatches[0].message
+    assert mismatches[0].page_title in {INTERVENTION, INVOLVEMENT}
+    assert "48,000" in mismatches[0].message
+
+
+def test_it_flags_the_150000_troops_claim_without_the_headline(corpus):
+    query = ClaimQuery(text=TROOPS_CLAIM, claimant="Putin")
+    ranked = rank_sentences(query, gather_pages(corpus, query), top_k=5)
+    assert {INTERVENTION, INVOLVEMENT} & {item.page_title for item in ranked}
+    assert "number_mismatch" in [h.kind for h in evidence_hints(query, ranked)]
+
+
+# --- Hints --------------------------------------------------------------------------------
+
+
+def ranked(*sentences: str, title: str = INVOLVEMENT) -> list[RankedSentence]:
+    return [RankedSentence(title, i, s, "", 1.0 - i / 10, "bm25") for i, s in enumerate(sentences)]
+
+
+def test_it_flags_figures_for_the_same_kind_of_thing_that_disagree():
+    evidence = ranked(
+        "In addition to air forces, ground forces include 6 T-90 tanks, 15 artillery pieces, "
+        "35 armored personnel carriers and 200 Marines (with housing facilities for 1,500 "
+        "personnel).",
+        "By the end of 2017, 48,000 Russian servicemen had rotated through Syria.",
+    )
+    hints = evidence_hints(ClaimQuery(text=TROOPS_CLAIM, claimant="Putin"), evidence)
+    (mismatch,) = [h for h in hints if h.kind == "number_mismatch"]
+    for figure in ("150,000 troops", "200 Marines", "1,500 personnel", "48,000 Russian servicemen"):
+        assert figure in mismatch.message
+    assert "6 T-90 tanks" not in mismatch.message  # tanks are not troops
+
+
+def test_it_notes_a_matching_figure():
+    hints = evidence_hints(
+        ClaimQuery(text="After four months and 6,000 sorties, Russia is on a roll."),
+        ranked("Russian jets flew more than 6,000 sorties by January 2016."),
+    )
+    assert [h.kind for h in hints] == ["number_match"]
+
+
+def test_it_stays_quiet_about_figures_of_an_unknown_kind():
+    hints = evidence_hints(
+        ClaimQuery(text="Russia has 12 reasons to stay."),
+        ranked("Russia built 3 bridges."),
+    )
+    assert hints == []
+
+
+def test_it_says_whether_the_claimant_appears_in_the_evidence():
+    query = ClaimQuery(text="Russia is winning.", claimant="Valery Gerasimov")
+    present = evidence_hints(query, ranked("General Gerasimov said Russia was winning."))
+    absent = evidence_hints(query, ranked("Russia was winning, observers said."))
+    assert present == [
+        Hint(
+            kind="claimant_present",
+            message=f"Valery Gerasimov is named in the evidence from {INVOLVEMENT!r}.",
+            page_title=INVOLVEMENT,
+            sentence_index=0,
+        )
+    ]
+    assert [h.kind for h in absent] == ["claimant_absent"]
+
+
+def test_it_flags_dates_that_disagree():
+    query = ClaimQuery(text="Moscow launched its aerial campaign on September 30.")
+    same = evidence_hints(query, ranked("Russia began air strikes on 30 September 2015."))
+    other = evidence_hints(query, ranked("Russia began air strikes on 3 September 2015."))
+    assert [h.kind for h in same] == ["date_match"]
+    assert [h.kind for h in other] == ["date_mismatch"]
+    assert "'3 September 2015'" in other[0].message
+
+
+def test_it_gives_no_hints_without_evidence():
+    assert evidence_hints(ClaimQuery(text=TROOPS_CLAIM, claimant="Putin"), []) == []
+
+
+# --- Evaluation helpers and commands ------------------------------------------------------
+
+
+def test_it_finds_the_claims_sentence_in_the_seed():
+    text = "Headline\n\nFirst sentence. Putin announced 150,000 troops. Last one."
+    start = text.index("150,000")
+    assert claim_sentence(text, start, start + 7) == "Putin announced 150,000 troops."
+
+
+def test_it_prints_evidence_as_json_lines():
+    out = StringIO()
+    call_command(
+        "evidence",
+        TROOPS_CLAIM,
+        "--claimant",
+        "Putin",
+        "--source",
+        "corpus",
+        "--format",
+        "jsonl",
+        stdout=out,
+    )
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(records) == 5
+    assert set(records[0]) == {
+        "page_title",
+        "revision",
+        "snapshot_date",
+        "permalink",
+        "section",
+        "sentence_index",
+        "sentence",
+        "score",
+        "method",
+        "hints",
+    }
+    assert records[0]["snapshot_date"] == "2023-06-16"
+    assert any(h["kind"] == "number_mismatch" for r in records for h in r["hints"])
+
+
+def test_it_prints_recall_and_mrr():
+    out = StringIO()
+    call_command("evaluate_evidence", stdout=out)
+    assert "recall@5: " in out.getvalue()
+    assert "MRR: " in out.getvalue()
