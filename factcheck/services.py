@@ -19,7 +19,7 @@ from django.utils import timezone
 from factcheck.dedup import claim_signature, duplicate_decision, similarity
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.ranking import candidate_titles, key_phrase, rank_sentences
-from factcheck.evidence.sources import source_from_settings
+from factcheck.evidence.sources import open_evidence_source
 from factcheck.evidence.types import (
     ClaimQuery,
     EvidenceSource,
@@ -339,6 +339,8 @@ def claim_query(claim: Claim) -> ClaimQuery:
                 names.append(name)
     return ClaimQuery(
         text=claim.text,
+        # The headline tells the ranking which pages the article is about.
+        context=claim.article.title,
         claimant=claim.claimant or None,
         entity_names=tuple(names),
         numbers=tuple(q["value"] for q in claim.quantities if "value" in q),
@@ -455,31 +457,38 @@ def search_resolve(
 # --- Evidence: per article and per claim ----------------------------------------------------
 
 
-def article_fetch_pages(*, article_id: int, source: EvidenceSource | None = None) -> None:
-    """Fetch, in as few requests as possible, the pages every claim of the article will need:
-    a few searches (see article_search_queries), then every claim's candidate titles and the
-    search results in batches of 50. Then queue the per-claim ranking, which reads the store.
-    A transient failure here is left to the per-claim tasks, which record and retry it.
-    """
+def article_fetch_pages(*, article_id: int) -> None:
+    """Prefetch the pages the article's claims need, then queue the per-claim ranking, which
+    reads the page store. A transient failure here is left to the per-claim tasks, which
+    record it on each claim and retry."""
     from factcheck.tasks import gather_claim_evidence
 
     article = Article.objects.filter(pk=article_id).first()
     if article is None or article.status != Article.Status.GATHERING:
         return
-    claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
-    source = source or source_from_settings()
-    titles: list[str] = []
     try:
-        for query in article_search_queries(article, claims):
-            titles.extend(search_resolve(query=query, source=source))
-        for claim in claims:
-            titles.extend(candidate_titles(claim_query(claim)))
-        pages_resolve(titles=titles, source=source)
+        with open_evidence_source() as source:
+            article_prefetch_pages(article=article, source=source)
     except EvidenceSourceError as exc:
         log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
-    for claim in claims:
-        gather_claim_evidence.delay(claim.pk)
+    for claim_id in article.claims.filter(evidence_status__in=PENDING_EVIDENCE).values_list(
+        "pk", flat=True
+    ):
+        gather_claim_evidence.delay(claim_id)
     article_mark_ready_if_done(article_id=article_id)
+
+
+def article_prefetch_pages(*, article: Article, source: EvidenceSource) -> None:
+    """Fetch, in as few requests as possible, the pages every pending claim of the article
+    will need: a few searches (see article_search_queries), then every claim's candidate
+    titles and the search results, in batches of 50. Raises EvidenceSourceError."""
+    claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
+    titles: list[str] = []
+    for query in article_search_queries(article, claims):
+        titles.extend(search_resolve(query=query, source=source))
+    for claim in claims:
+        titles.extend(candidate_titles(claim_query(claim)))
+    pages_resolve(titles=titles, source=source)
 
 
 def article_search_queries(article: Article, claims: Sequence[Claim]) -> list[str]:
@@ -528,7 +537,14 @@ def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None
     if not claim_claim_evidence_work(claim_id=claim_id):
         return Claim.objects.values_list("evidence_status", flat=True).get(pk=claim_id)
     claim = Claim.objects.select_related("article").get(pk=claim_id)
-    source = source or source_from_settings()
+    if source is None:
+        with open_evidence_source() as source:
+            return claim_rank_evidence(claim=claim, source=source)
+    return claim_rank_evidence(claim=claim, source=source)
+
+
+def claim_rank_evidence(*, claim: Claim, source: EvidenceSource) -> str:
+    """The work of claim_gather_evidence once the claim is held: pages, ranking, storage."""
     query = claim_query(claim)
     try:
         pages = pages_resolve(titles=candidate_titles(query), source=source)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 SEEDS_DIR = SHARED / "seeds"

@@ -6,7 +6,7 @@ import pytest
 
 from factcheck.evidence.live import LiveWikipediaSource
 from factcheck.evidence.types import EvidenceSourceError
-from tests.wikipedia_double import REPO_ROOT, MediaWikiDouble, wikipedia_double  # noqa: F401
+from tests.wikipedia_double import REPO_ROOT, MediaWikiDouble
 
 INTERVENTION = "Russian military intervention in the Syrian civil war"
 CONTACT = "factcheck-desk@example.org"

@@ -1,5 +1,7 @@
 """Which evidence source the settings ask for. Reads settings, nothing else."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -48,3 +50,16 @@ def source_from_settings() -> EvidenceSource:
     """The source settings.EVIDENCE_SOURCE names. Corpus files are parsed once per process;
     a live source is cheap to build (its HTTP client is created per instance)."""
     return source_from_spec(settings.EVIDENCE_SOURCE)
+
+
+@contextmanager
+def open_evidence_source() -> Iterator[EvidenceSource]:
+    """The configured source for the length of one unit of work, closed afterwards (a live
+    source holds an HTTP connection pool and is not shared between threads)."""
+    source = source_from_settings()
+    try:
+        yield source
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
