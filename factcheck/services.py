@@ -447,7 +447,7 @@ def search_resolve(
     ).first()
     if stored:
         return list(stored.titles)
-    titles = source.search(query, limit=5)
+    titles = source.search(query, limit=settings.WIKIPEDIA_SEARCH_RESULTS)
     SearchLookup.objects.update_or_create(
         wiki=wiki, query=query, defaults={"titles": titles, "searched_at": timezone.now()}
     )
@@ -484,7 +484,7 @@ def article_prefetch_pages(*, article: Article, source: EvidenceSource) -> None:
     titles and the search results, in batches of 50. Raises EvidenceSourceError."""
     claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
     titles: list[str] = []
-    for query in article_search_queries(article, claims):
+    for query in article_search_queries(article, article.claims.all()):
         titles.extend(search_resolve(query=query, source=source))
     for claim in claims:
         titles.extend(candidate_titles(claim_query(claim)))
@@ -548,10 +548,13 @@ def claim_rank_evidence(*, claim: Claim, source: EvidenceSource) -> str:
     query = claim_query(claim)
     try:
         pages = pages_resolve(titles=candidate_titles(query), source=source)
-        # Searches the article's prefetch already paid for; a claim's own search only when
-        # nothing else gave it a page.
-        search_titles = stored_search_titles(query=key_phrase(ClaimQuery(text=claim.article.title)))
-        search_titles += stored_search_titles(query=key_phrase(query))
+        # The searches the article's prefetch paid for serve every claim of the article; a
+        # claim searches on its own only when nothing else gave it a page.
+        search_titles = [
+            title
+            for phrase in article_search_queries(claim.article, claim.article.claims.all())
+            for title in stored_search_titles(query=phrase)
+        ]
         if not pages and not search_titles:
             search_titles = search_resolve(query=key_phrase(query), source=source)
         pages.update(pages_resolve(titles=search_titles, source=source))

@@ -179,6 +179,8 @@ WIKIPEDIA_PAGE_MAX_AGE_DAYS = int(os.environ.get("WIKIPEDIA_PAGE_MAX_AGE_DAYS", 
 EVIDENCE_PER_CLAIM = 5
 # Searches per article: the headline plus the top claims' key phrases, at most this many per
 # claim (a search cannot be batched the way title look-ups can).
+# Titles kept per search: more cost no extra request, and every claim of the article shares them.
+WIKIPEDIA_SEARCH_RESULTS = int(os.environ.get("WIKIPEDIA_SEARCH_RESULTS", "10"))
 WIKIPEDIA_SEARCHES_PER_CLAIM = float(os.environ.get("WIKIPEDIA_SEARCHES_PER_CLAIM", "0.25"))
 if EVIDENCE_SOURCE == "live" and not WIKIPEDIA_CONTACT.strip():
     raise ImproperlyConfigured(

@@ -3,88 +3,40 @@ Redis and PostgreSQL, with evidence fetched by the live Wikipedia source from th
 MediaWiki API double."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 
 from factcheck.management.commands.ingest import ingest_path
 from factcheck.models import Article, Claim
 from reviews import services as review_services
 from reviews.models import Review, Verdict
-from tests.conftest import REPO_ROOT, SEED_000
+from tests.conftest import SEED_000
+from tests.worker import (
+    flush_broker,
+    require_production_services,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def require_production_services() -> None:
-    reason = ""
-    if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL (DATABASE_URL=postgres://...)"
-    elif not settings.CELERY_BROKER_URL.startswith("redis://"):
-        reason = "needs Redis (CELERY_BROKER_URL=redis://...)"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"the end-to-end test {reason}; ./dev test sets both")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def celery_worker_process(wikipedia_double, tmp_path):
-    """A real `celery worker` subprocess on the test database and the Redis broker."""
+    """A real `celery worker` subprocess, taking evidence from the live source pointed at the
+    local MediaWiki API double."""
     require_production_services()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EVIDENCE_SOURCE": "live",
-        "WIKIPEDIA_API_URL": wikipedia_double.api_url,
-        "WIKIPEDIA_CONTACT": "factcheck-tests@example.org",
-        "FACTCHECK_DATA_DIR": str(tmp_path),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "factcheck",
-            "worker",
-            "--queues",
-            "default,extraction,wikipedia",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],  # fmt: skip
-        cwd=REPO_ROOT,
-        env=env,
+    flush_broker()
+    worker = start_worker(
+        data_dir=tmp_path,
+        EVIDENCE_SOURCE="live",
+        WIKIPEDIA_API_URL=wikipedia_double.api_url,
+        WIKIPEDIA_CONTACT="factcheck-tests@example.org",
     )
     yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-
-
-def wait_for(predicate, *, timeout: float, what: str, worker) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert worker.poll() is None, f"the worker died (exit {worker.returncode}) before {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.5)
+    stop_worker(worker)
 
 
 def test_seed_000_goes_from_ingest_to_a_published_verdict_page(

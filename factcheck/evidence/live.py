@@ -64,7 +64,7 @@ class _ApiError(Exception):
         self.error = error
 
 
-class _ApiClient(wikipediaapi.Wikipedia):
+class WikipediaAtEndpoint(wikipediaapi.Wikipedia):
     """wikipedia-api pointed at a configurable endpoint (WIKIPEDIA_API_URL) instead of the
     hard-coded https://{lang}.wikipedia.org/w/api.php, and raising on error bodies, which
     the library would otherwise parse as empty results. Everything else is the library's."""
@@ -128,7 +128,7 @@ class LiveWikipediaSource:
         }
         if transport is not None:
             client_kwargs["transport"] = transport
-        self._client = _ApiClient(
+        self._client = WikipediaAtEndpoint(
             api_url,
             user_agent=self.user_agent,
             language=wiki.split(".")[0] or "en",

@@ -176,6 +176,11 @@ class MediaWikiDouble:
         with self._lock:
             self._faults.append(Fault(kind, times, retry_after, delay))
 
+    def clear_faults(self) -> None:
+        """Drop the faults still queued: the API is healthy again."""
+        with self._lock:
+            self._faults.clear()
+
     def remove_page(self, title: str) -> None:
         with self._lock:
             self.pages.pop(title, None)
