@@ -282,9 +282,9 @@ def test_it_avoids_the_race_in_wikipedia_apis_two_call_page_reads(
 ):
     """wikipedia-api's page() reads text and revision id in two requests; an edit between
     them pairs the old text with the new id. Our batch read takes both from one response."""
-    from factcheck.evidence.live import _ApiClient
+    from factcheck.evidence.live import WikipediaAtEndpoint
 
-    library = _ApiClient(wikipedia_double.api_url, user_agent=f"test ({CONTACT})", max_retries=0)
+    library = WikipediaAtEndpoint(wikipedia_double.api_url, user_agent=f"test ({CONTACT})", max_retries=0)
     wikipedia_double.edit_page("Syria", after_requests=1, note="Edited text.")
     page = library.page("Syria")
     text, revision = page.text, page.lastrevid
