@@ -1,0 +1,93 @@
+"""The desk as people use it, in headless Chromium: a reviewer takes the worked example from
+the queue and records a verdict, an editor publishes it, a reader sees the public page."""
+
+import json
+import os
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from tests.factories import make_article, make_claim, make_evidence, make_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs chromium and chromium-driver")
+        pytest.skip("needs Debian's chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--window-size=1280,1600",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def log_in(browser, live_server, username: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(live_server.url + "/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys("pw-" + username)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+
+def test_a_reviewer_records_a_verdict_an_editor_publishes_it_and_a_reader_sees_it(
+    browser, live_server, reviewer, editor
+):
+    sentence = (
+        "Moscow's latest move comes after Putin announced plans to send 150,000 troops to Syria."
+    )
+    article = make_article(text=f"Russia sends forces\n\n{sentence}", status="ready")
+    claim = make_claim(
+        article=article, sentence=sentence, claimant="Putin", cue="announced",
+        claimant_start=article.text.index("Putin"),
+        claimant_end=article.text.index("Putin") + 5,
+    )  # fmt: skip
+    page = make_page(title="Russian military intervention in the Syrian civil war")
+    make_evidence(
+        claim=claim, page=page,
+        sentence="In 2015 the Russian ground force in Syria numbered about 200 marines.",
+    )  # fmt: skip
+
+    log_in(browser, live_server, reviewer.username)
+    browser.get(live_server.url + "/admin/reviews/queueclaim/")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "150,000 troops").click()
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Putin" in page and "announced" in page
+    assert claim.evidence.first().sentence[:40] in page
+
+    browser.find_element(By.NAME, "_assign_to_me").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name=verdict][value=misattributed]").click()
+    browser.find_element(By.NAME, "rationale").send_keys("The figure was the autumn call-up.")
+    browser.find_element(By.CSS_SELECTOR, "input[name=cited_evidence]").click()
+    browser.find_element(By.NAME, "_verdict").click()
+    assert "Verdict recorded." in browser.find_element(By.TAG_NAME, "body").text
+
+    log_in(browser, live_server, editor.username)
+    browser.get(live_server.url + f"/admin/reviews/queueclaim/{claim.pk}/change/")
+    browser.find_element(By.NAME, "_publish").click()
+    assert "Verdict published." in browser.find_element(By.TAG_NAME, "body").text
+
+    browser.delete_all_cookies()
+    browser.get(live_server.url + "/verdicts/")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "150,000 troops").click()
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "misattributed" in body.lower()
+    assert "The figure was the autumn call-up." in body
+    markup = browser.find_element(By.CSS_SELECTOR, "script[type='application/ld+json']")
+    data = json.loads(markup.get_attribute("innerHTML"))
+    assert data["reviewRating"]["alternateName"] == "Misattributed"
