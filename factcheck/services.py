@@ -471,9 +471,10 @@ def article_fetch_pages(*, article_id: int) -> None:
             article_prefetch_pages(article=article, source=source)
     except EvidenceSourceError as exc:
         log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
-    for claim_id in article.claims.filter(evidence_status__in=PENDING_EVIDENCE).values_list(
-        "pk", flat=True
-    ):
+    due = Q(evidence_status=Claim.EvidenceStatus.PENDING) | Q(
+        evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=timezone.now()
+    )
+    for claim_id in article.claims.filter(due).values_list("pk", flat=True):
         gather_claim_evidence.delay(claim_id)
     article_mark_ready_if_done(article_id=article_id)
 

@@ -22,7 +22,7 @@ def extract_article_claims(article_id: int) -> None:
     services.article_extract_claims(article_id=article_id)
 
 
-@shared_task(name="factcheck.fetch_article_pages", acks_late=True)
+@shared_task(name="factcheck.fetch_article_pages", acks_late=True, rate_limit="10/s")
 def fetch_article_pages(article_id: int) -> None:
     """Batch-fetch the Wikipedia pages all claims of an article need (wikipedia queue)."""
     services.article_fetch_pages(article_id=article_id)
