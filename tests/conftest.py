@@ -4,9 +4,11 @@ Any connection to a host other than loopback fails the test (pytest-socket --all
 pyproject.toml): Wikipedia is reached only through the local MediaWiki API double.
 """
 
+import importlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
@@ -19,7 +21,27 @@ CORPUS_PATH = SHARED / "wikipedia" / "syria_articles.jsonl"
 SEED_000 = SEEDS_DIR / "000_78987c1eabe726c7.txt"
 
 
+def ensure_desk_groups() -> None:
+    """The desk groups come from data migrations; a transactional test's flush deletes them,
+    so later tests re-run the same migration code rather than a second definition of it."""
+    if Group.objects.filter(name__in=["Reviewer", "Editor"]).count() == 2:
+        return
+    # The migrations toggle models_module on the app configs they are given; with the live
+    # registry, put it back so post_migrate keeps seeing these apps.
+    saved = {label: apps.get_app_config(label).models_module for label in ("factcheck", "reviews")}
+    try:
+        for module, function in [
+            ("reviews.migrations.0003_desk_groups", "create_desk_groups"),
+            ("reviews.migrations.0004_desk_duplicate_suggestions", "grant"),
+        ]:
+            getattr(importlib.import_module(module), function)(apps, None)
+    finally:
+        for label, models_module in saved.items():
+            apps.get_app_config(label).models_module = models_module
+
+
 def make_staff_user(username: str, group_name: str | None) -> User:
+    ensure_desk_groups()
     user = User.objects.create_user(username=username, password="pw-" + username, is_staff=True)
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))

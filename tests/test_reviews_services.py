@@ -276,7 +276,7 @@ def test_a_chain_of_duplicates_leads_to_the_root(reviewer):
 # --- Races (PostgreSQL: row locks) -----------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL")
 def test_it_keeps_the_first_verdict_when_two_reviewers_race():
     from tests.conftest import make_staff_user
