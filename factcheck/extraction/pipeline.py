@@ -27,11 +27,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from factcheck.extraction import attribution as attr
+from factcheck.extraction.checkworthiness import judge_sentences, shipped_model
 from factcheck.extraction.cleaning import CleanedArticle, Segment, clean
 from factcheck.extraction.decision import Decision, SentenceFeatures, decide, features_for
 from factcheck.extraction.entities import FoundEntity, find_entities, resolve_surnames
 from factcheck.extraction.quantities import find_quantities
-from factcheck.extraction.scoring import judge, threshold
 from factcheck.extraction.spans import remember_text, span_ents
 from factcheck.extraction.types import (
     ClaimCandidate,
@@ -155,8 +155,8 @@ def _extract_article(article: CleanedArticle, docs: list[Doc]) -> ExtractionResu
     for s in sentences:
         if s.segment.role == "headline":
             s.entities = [e for e in s.entities if e.name in body_names]
-    judgements = judge([s.text for s in sentences])
-    cut = threshold()
+    judgements = judge_sentences([s.text for s in sentences])
+    cut = shipped_model().threshold
     result = ExtractionResult(removals=list(article.removals))
     for sentence, judgement in zip(sentences, judgements, strict=True):
         sentence.features = features_for(
