@@ -43,6 +43,7 @@ class EvidenceReport:
     warm_requests: int = 0
     naive_requests: int = 0
     naive_pages: int = 0
+    naive_found: int = 0
     gold: list[GoldOutcome] = field(default_factory=list)
     worked_example_pages: tuple[str, ...] = ()
     worked_example_hints: tuple[str, ...] = ()
@@ -67,10 +68,13 @@ class EvidenceReport:
             f"recall@5 (gold page among the top-5 evidence pages): {self.recall_at_5:.3f}",
             f"MRR: {self.mrr:.3f}",
             f"missed: {', '.join(missed) or 'none'}",
-            f"requests cold: {self.cold_requests} ({self.per_claim(self.cold_requests):.3f} per claim)",
-            f"requests warm: {self.warm_requests} ({self.per_claim(self.warm_requests):.3f} per claim)",
+            f"requests cold: {self.cold_requests} "
+            f"({self.per_claim(self.cold_requests):.3f} per claim)",
+            f"requests warm: {self.warm_requests} "
+            f"({self.per_claim(self.warm_requests):.3f} per claim)",
             f"naive wikipedia-api page() per candidate title: {self.naive_requests} requests for "
-            f"{self.naive_pages} titles ({self.per_claim(self.naive_requests):.3f} per claim)",
+            f"{self.naive_pages} titles, {self.naive_found} of them existing pages "
+            f"({self.per_claim(self.naive_requests):.3f} per claim)",
             "ratio naive/cold: "
             + (f"{self.naive_requests / self.cold_requests:.1f}x" if self.cold_requests else "n/a"),
             f"150,000 troops claim, evidence pages: {', '.join(self.worked_example_pages)}",
@@ -134,6 +138,7 @@ def run_evidence_report(
                 page = client.page(title)
                 if page.exists():
                     _ = page.text, page.lastrevid
+                    report.naive_found += 1
             report.naive_requests = request_counter() - before
             report.naive_pages = len(titles)
         transaction.set_rollback(True)

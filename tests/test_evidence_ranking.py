@@ -2,7 +2,6 @@
 gold annotations (reported as figures)."""
 
 import json
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -10,13 +9,6 @@ import pytest
 from django.core.management import call_command
 
 from factcheck.evidence.corpus import CorpusSource
-from factcheck.evidence.evaluation import (
-    claim_sentence,
-    evaluate,
-    gather_pages,
-    gold_cases,
-    query_for_case,
-)
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.ranking import (
     candidate_titles,
@@ -24,6 +16,7 @@ from factcheck.evidence.ranking import (
     rank_sentences,
     split_sentences,
 )
+from factcheck.evidence.sources import pages_for_claim
 from factcheck.evidence.types import ClaimQuery, Hint, PageSection, PageSnapshot, RankedSentence
 from tests.wikipedia_double import CORPUS_FILES
 
@@ -44,13 +37,6 @@ HEADLINE_000 = (
 @pytest.fixture(scope="module")
 def corpus() -> CorpusSource:
     return CorpusSource(CORPUS_FILES)
-
-
-@pytest.fixture(scope="module")
-def gold_report(corpus):
-    gold = json.loads(GOLD_PATH.read_text(encoding="utf-8"))
-    seeds = {p.name: p.read_text(encoding="utf-8") for p in SEEDS_DIR.glob("*.txt")}
-    return evaluate(gold_cases(gold, seeds), corpus, top_k=5)
 
 
 def page(title: str, *sections: tuple[str, str], revision: int | None = 1) -> PageSnapshot:
@@ -159,41 +145,58 @@ def test_it_keeps_at_most_two_sentences_per_page(corpus):
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
 
 
+def test_it_scores_sentences_with_the_bm25_of_bm25s():
+    import bm25s
+    import numpy as np
+
+    from factcheck.evidence.ranking import _bm25, _pool
+    from factcheck.evidence.text import tokenize
+
+    pages = [
+        page(
+            "A",
+            ("", "Russia began air strikes in Syria. The strikes hit Idlib and Hama today."),
+            ("More", "Russian jets flew sorties over Syria for months on end."),
+        ),
+        page("B", ("", "Turkey shot down a Russian jet near the Syrian border in November.")),
+    ]
+    pool = _pool(pages)
+    documents = [
+        tokenize(index.sentences[index.rankable[row]][2])
+        for number, row in zip(pool.page_of, pool.row_of, strict=True)
+        for index in [pool.pages[number][1]]
+    ]
+    reference = bm25s.BM25()
+    reference.index(documents, show_progress=False)
+    query = tokenize("Russian jets strikes over Syria")
+    assert np.allclose(_bm25(pool, query), reference.get_scores(query), rtol=1e-5)
+
+
+def test_it_counts_an_entity_once_whatever_alias_names_it():
+    from factcheck.evidence.ranking import entity_groups, name_patterns
+
+    names = ("Islamic State", "ISIS", "IS", "Daesh", "Russia", "Moscow", "Valery Gerasimov")
+    assert entity_groups(names) == [
+        ("Islamic State", "ISIS", "IS", "Daesh"),
+        ("Russia", "Moscow"),
+        ("Valery Gerasimov",),
+    ]
+    islamic_state, russia, gerasimov = name_patterns(names)
+    assert islamic_state.search("Daesh fighters") and islamic_state.search("IS fighters")
+    assert not islamic_state.search("This is a state matter")  # not "is", not "state"
+    assert russia.search("Russian jets") and russia.search("officials in Moscow")
+    assert gerasimov.search("General Gerasimov said")
+
+
 def test_it_returns_nothing_without_pages_or_matches():
     assert rank_sentences(ClaimQuery(text="Russia bombed Syria"), []) == []
     pages = [page("Cooking", ("", "Soup needs carrots and salt today."))]
     assert rank_sentences(ClaimQuery(text="Russia bombed Syria"), pages) == []
 
 
-def test_it_is_fast_enough_for_forty_claims_of_ten_pages(corpus, gold_report):
-    cases = [result.case for result in gold_report.cases] * 2
-    prepared = []
-    for case in cases[:40]:
-        query = query_for_case(case)
-        pages = gather_pages(corpus, query, case.headline)
-        prepared.append((query, (pages * 2)[:10]))
-    started = time.perf_counter()
-    for query, pages in prepared:
-        assert rank_sentences(query, pages)
-    elapsed = time.perf_counter() - started
-    print(f"\nranked 40 claims x 10 pages in {elapsed:.2f}s")
-    assert elapsed < 30  # about 3 s on one free core; generous for a shared CI box
-
-
-def test_it_finds_the_gold_pages_for_nine_in_ten_claims(gold_report):
-    print(
-        f"\nevidence retrieval on the gold seeds: recall@5 = {gold_report.recall_at_k:.3f}, "
-        f"MRR = {gold_report.mrr:.3f} over {len(gold_report.cases)} claims "
-        f"({len(gold_report.skipped)} without a gold page in the corpus)"
-    )
-    assert len(gold_report.cases) >= 20
-    assert gold_report.recall_at_k >= 0.9
-    assert gold_report.mrr >= 0.5
-
-
 def test_it_flags_the_150000_troops_claim_against_the_intervention_articles(corpus):
     query = ClaimQuery(text=TROOPS_CLAIM, claimant="Putin", context=HEADLINE_000)
-    ranked = rank_sentences(query, gather_pages(corpus, query, HEADLINE_000), top_k=5)
+    ranked = rank_sentences(query, pages_for_claim(corpus, query, HEADLINE_000), top_k=5)
     assert {INTERVENTION, INVOLVEMENT} & {item.page_title for item in ranked}
     hints = evidence_hints(query, ranked)
     mismatches = [h for h in hints if h.kind == "number_mismatch"]
@@ -205,7 +208,7 @@ def test_it_flags_the_150000_troops_claim_against_the_intervention_articles(corp
 
 def test_it_flags_the_150000_troops_claim_without_the_headline(corpus):
     query = ClaimQuery(text=TROOPS_CLAIM, claimant="Putin")
-    ranked = rank_sentences(query, gather_pages(corpus, query), top_k=5)
+    ranked = rank_sentences(query, pages_for_claim(corpus, query), top_k=5)
     assert {INTERVENTION, INVOLVEMENT} & {item.page_title for item in ranked}
     assert "number_mismatch" in [h.kind for h in evidence_hints(query, ranked)]
 
@@ -275,13 +278,7 @@ def test_it_gives_no_hints_without_evidence():
     assert evidence_hints(ClaimQuery(text=TROOPS_CLAIM, claimant="Putin"), []) == []
 
 
-# --- Evaluation helpers and commands ------------------------------------------------------
-
-
-def test_it_finds_the_claims_sentence_in_the_seed():
-    text = "Headline\n\nFirst sentence. Putin announced 150,000 troops. Last one."
-    start = text.index("150,000")
-    assert claim_sentence(text, start, start + 7) == "Putin announced 150,000 troops."
+# --- The evidence command ------------------------------------------------------------------
 
 
 def test_it_prints_evidence_as_json_lines():
@@ -313,10 +310,3 @@ def test_it_prints_evidence_as_json_lines():
     }
     assert records[0]["snapshot_date"] == "2023-06-16"
     assert any(h["kind"] == "number_mismatch" for r in records for h in r["hints"])
-
-
-def test_it_prints_recall_and_mrr():
-    out = StringIO()
-    call_command("evaluate_evidence", stdout=out)
-    assert "recall@5: " in out.getvalue()
-    assert "MRR: " in out.getvalue()

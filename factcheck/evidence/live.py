@@ -150,17 +150,19 @@ class LiveWikipediaSource:
     # --- EvidenceSource -------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 5) -> list[str]:
-        """Titles from list=search (CirrusSearch), best first. CirrusSearch wants every word
-        to match, so a long query that finds fewer than `limit` pages is topped up, with one
-        more request, from its first RELAXED_SEARCH_WORDS words (key phrases put the entity
-        names first)."""
+        """Titles from list=search (CirrusSearch), best first.
+
+        CirrusSearch ranks pages that miss a word below those that have them all, so a long
+        query normally fills `limit` by itself, and a shorter query could only find a subset
+        of what it found: one request per search. Only a long query that finds nothing at all
+        (a backend insisting on every word) is retried, with one more request, from its first
+        RELAXED_SEARCH_WORDS words (key phrases put the entity names first)."""
         words = query.split()
         if not words or limit <= 0:
             return []
         titles = self._search(" ".join(words), limit)
-        if len(titles) < limit and len(words) > RELAXED_SEARCH_WORDS:
-            relaxed = self._search(" ".join(words[:RELAXED_SEARCH_WORDS]), limit)
-            titles += [title for title in relaxed if title not in titles]
+        if not titles and len(words) > RELAXED_SEARCH_WORDS:
+            titles = self._search(" ".join(words[:RELAXED_SEARCH_WORDS]), limit)
         return titles[:limit]
 
     def _search(self, query: str, limit: int) -> list[str]:

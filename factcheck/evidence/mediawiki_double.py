@@ -3,8 +3,10 @@ speaking the subset of api.php that LiveWikipediaSource and wikipedia-api use, f
 JSONL corpus.
 
 Supported: action=query with
-- list=search (srsearch, srlimit): every query word must occur in title or text, like
-  CirrusSearch; ranked by how often, titles counting triple;
+- list=search (srsearch, srlimit): pages matching any query word, in title or text, ranked
+  first by how many of the words they match, then by how often, titles counting triple.
+  Like CirrusSearch, a page missing a word is ranked lower, not dropped (a long query still
+  finds pages); set `search_requires_every_word` to answer like a strict AND search;
 - prop=revisions (rvprop=ids|timestamp|content, rvslots=main), prop=info (inprop=url),
   prop=extracts (explaintext; the full text of the first page only, as TextExtracts does
   without exintro);
@@ -142,6 +144,9 @@ class MediaWikiDouble:
             )
         self.redirects = {k: v for k, v in REDIRECTS.items() if v in self.pages}
         self.max_texts_per_response: int | None = None
+        # A stricter search than Wikipedia's, for testing what a client does when a long
+        # query finds nothing.
+        self.search_requires_every_word = False
         self.requests: list[RecordedRequest] = []
         self.requests_by_action: Counter[str] = Counter()
         self._faults: deque[Fault] = deque()
@@ -338,11 +343,13 @@ class MediaWikiDouble:
         scored = []
         for page in self.pages.values():
             title, text = page.title.casefold(), page.plain_text.casefold()
-            if words and all(w in title or w in text for w in words):
-                score = sum(3 * title.count(w) + text.count(w) for w in words)
-                scored.append((-score, page.title))
+            matched = [w for w in dict.fromkeys(words) if w in title or w in text]
+            if not matched or (self.search_requires_every_word and len(matched) < len(set(words))):
+                continue
+            frequency = sum(3 * title.count(w) + text.count(w) for w in matched)
+            scored.append((-len(matched), -frequency, page.title))
         scored.sort()
-        hits = [self.pages[title] for _, title in scored[:limit]]
+        hits = [self.pages[title] for *_, title in scored[:limit]]
         body: dict = {"batchcomplete": ""}
         if len(scored) > limit:
             body["continue"] = {"sroffset": limit, "continue": "-||"}

@@ -1,22 +1,28 @@
 """Which pages to look at for a claim, and which of their sentences best support or refute
 it. Pure: data in, dataclasses out, no ORM, no network.
 
-Ranking is BM25 (bm25s) over the sentences of the candidate pages, plus cheap signals a
-reviewer cares about: the claim's entities appear in the sentence, its numbers do, or a
-figure for the same kind of thing does; and a page prior from the article's subject. See
-rank_sentences for the formula. The weights were set by hand against the gold seeds
-(evaluation.py), which are few: treat them as a starting point, not a fit.
+Ranking is BM25 over the sentences of the candidate pages, plus cheap signals a reviewer
+cares about: the claim's entities appear in the sentence, its numbers do, or a figure for
+the same kind of thing does; and a page prior from the article's headline and the claim.
+See rank_sentences for the formula.
+
+Speed: a page is split, tokenised and indexed (postings per token, numbers, the text the
+name patterns scan) once per revision and cached, so ranking a claim over a pool of forty
+pages only sums postings for the claim's few tokens. BM25 is computed here from those
+postings with the formula bm25s uses (Lucene's), rather than by building a bm25s index per
+claim over every sentence of the pool, which cost most of the evidence step's time.
+
+The weights were set by hand against the gold seeds (evaluation.py and bench_evidence),
+which are few: treat them as a starting point, not a fit.
 """
 
-import logging
 import math
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 
 from factcheck.evidence.text import (
@@ -30,16 +36,18 @@ from factcheck.evidence.text import (
 )
 from factcheck.evidence.types import ClaimQuery, PageSnapshot, RankedSentence
 
-# bm25s sets its own logger to DEBUG on import; its per-index chatter is noise here.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 MAX_CANDIDATE_TITLES = 12
 MAX_SENTENCES_PER_PAGE = 2  # so the top five always span at least three pages
 ENTITY_WEIGHT = 0.5
 NUMBER_WEIGHT = 0.5
 QUANTITY_WEIGHT = 1.2
 TITLE_WEIGHT = 0.15
-TOPIC_WEIGHT = 1.0
+# The page prior (see _page_prior): the headline's match with the page title weighs more
+# than the claim's with the page summary, because a claim's own words ("forces freed 28
+# localities") rarely name the page that holds its evidence, while the headline names the
+# article's subject.
+HEADLINE_WEIGHT = 1.5
+SUMMARY_WEIGHT = 0.25
 _WEIGHTS = {
     "bm25": 1.0,
     "entity": ENTITY_WEIGHT,
@@ -82,6 +90,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tehran": ("Iran",),
     "iranian": ("Iran",),
     "fsa": ("Free Syrian Army",),
+    "usa": ("United States",),
+    "uk": ("United Kingdom",),
+    "britain": ("United Kingdom",),
 }
 
 
@@ -179,19 +190,39 @@ _ABBREV_TAIL = re.compile(rf"(?:^|[\s(]){_ABBREVIATIONS}\.$")
 _CITATION = re.compile(r"\[(?:\d+|[a-z]|citation needed|note \d+)\]")
 
 
-@dataclass(frozen=True)
-class _SplitPage:
-    sentences: tuple[tuple[int, str, str], ...]
-    tokens: tuple[list[str], ...]
-    about: frozenset[str]  # tokens of the title, description and lead: what the page is about
-    numbers: tuple[tuple[float, ...], ...]  # values; years and days of dates left out
-    # (unit class, value) of the numbers whose kind is known (see text.unit_class)
-    quantities: tuple[tuple[tuple[str, float], ...], ...]
+@dataclass
+class _PageIndex:
+    """A page prepared for ranking, once per revision: its sentences, and for the rankable
+    ones (three tokens or more) an inverted index, lengths, numbers and the joined text the
+    name patterns run over. Built once and shared by every claim that ranks the page."""
+
+    sentences: tuple[tuple[int, str, str], ...]  # every sentence: index, heading, text
+    rankable: np.ndarray  # positions in `sentences` of the rankable sentences; "rows" below
+    lengths: np.ndarray  # tokens per row
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # token -> (rows, term frequencies)
+    numbers: dict[int, tuple[float, ...]]  # row -> values; years and days of dates left out
+    # row -> (unit class, value) of the numbers whose kind is known (see text.unit_class)
+    quantities: dict[int, tuple[tuple[str, float], ...]]
+    text: str  # the rows joined by newlines, so that one regex scan covers the page
+    starts: np.ndarray  # offset of each row in `text`
+    title: tuple[str, ...]
+    # the page as a document about something: title (twice), description, lead
+    summary: tuple[str, ...]
+    # name pattern -> rows it matches; filled as claims ask (names recur across claims)
+    name_hits: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def rows_naming(self, pattern: re.Pattern) -> np.ndarray:
+        hits = self.name_hits.get(pattern.pattern)
+        if hits is None:
+            offsets = np.fromiter((m.start() for m in pattern.finditer(self.text)), dtype=np.int64)
+            hits = np.unique(np.searchsorted(self.starts, offsets, side="right") - 1)
+            self.name_hits[pattern.pattern] = hits
+        return hits
 
 
-_split_cache: "OrderedDict[tuple, _SplitPage]" = OrderedDict()
-_split_lock = threading.Lock()
-_SPLIT_CACHE_SIZE = 256  # split pages hold tokens: a few hundred kB to MBs each
+_index_cache: "OrderedDict[tuple, _PageIndex]" = OrderedDict()
+_index_lock = threading.Lock()
+_INDEX_CACHE_SIZE = 256  # an indexed page holds its text and postings: up to a few MB
 
 
 def _page_key(page: PageSnapshot) -> tuple:
@@ -229,59 +260,179 @@ def _split_text(text: str) -> list[str]:
 def split_sentences(page: PageSnapshot) -> list[tuple[int, str, str]]:
     """(index, section heading, sentence) for every sentence of the page, in page order.
     Indices depend only on the page text, so they are stable for a given revision."""
-    return list(_split_page(page).sentences)
+    return list(_page_index(page).sentences)
 
 
-def _split_page(page: PageSnapshot) -> _SplitPage:
+def _page_index(page: PageSnapshot) -> _PageIndex:
     key = _page_key(page)
-    with _split_lock:
-        cached = _split_cache.get(key)
+    with _index_lock:
+        cached = _index_cache.get(key)
         if cached is not None:
-            _split_cache.move_to_end(key)
+            _index_cache.move_to_end(key)
             return cached
+    index = _build_page_index(page)
+    with _index_lock:
+        _index_cache[key] = index
+        while len(_index_cache) > _INDEX_CACHE_SIZE:
+            _index_cache.popitem(last=False)
+    return index
+
+
+def _build_page_index(page: PageSnapshot) -> _PageIndex:
     sentences = []
     for section in page.sections:
         for sentence in _split_text(section.text):
             sentences.append((len(sentences), section.heading, sentence))
-    mentions = [find_numbers(sentence) for _, _, sentence in sentences]
+    rankable, lengths, texts = [], [], []
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    numbers, quantities = {}, {}
+    for position, (_, _, sentence) in enumerate(sentences):
+        tokens = tokenize(sentence)
+        if len(tokens) < 3:
+            continue  # headings, captions, stray list items
+        row = len(rankable)
+        rankable.append(position)
+        lengths.append(len(tokens))
+        texts.append(sentence)
+        for token, count in Counter(tokens).items():
+            rows, counts = postings.setdefault(token, ([], []))
+            rows.append(row)
+            counts.append(count)
+        found = [n for n in find_numbers(sentence) if n.is_quantity]
+        if found:
+            numbers[row] = tuple(n.value for n in found)
+            quantities[row] = tuple((c, n.value) for n in found if (c := unit_class(n)))
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
     lead = page.sections[0].text if page.sections and not page.sections[0].heading else ""
-    split = _SplitPage(
+    return _PageIndex(
         sentences=tuple(sentences),
-        about=frozenset(tokenize(f"{page.title} {page.description} {lead}")),
-        tokens=tuple(tokenize(s) for _, _, s in sentences),
-        numbers=tuple(tuple(n.value for n in found if n.is_quantity) for found in mentions),
-        quantities=tuple(
-            tuple((c, n.value) for n in found if n.is_quantity and (c := unit_class(n)))
-            for found in mentions
-        ),
+        rankable=np.array(rankable, dtype=np.int64),
+        lengths=np.array(lengths, dtype=float),
+        postings={
+            token: (np.array(rows, dtype=np.int64), np.array(counts, dtype=float))
+            for token, (rows, counts) in postings.items()
+        },
+        numbers=numbers,
+        quantities=quantities,
+        text="\n".join(texts),
+        starts=np.array(starts, dtype=np.int64),
+        title=tuple(tokenize(page.title)),
+        summary=tuple(tokenize(f"{page.title} {page.title} {page.description} {lead}")),
     )
-    with _split_lock:
-        _split_cache[key] = split
-        while len(_split_cache) > _SPLIT_CACHE_SIZE:
-            _split_cache.popitem(last=False)
-    return split
 
 
 # --- Ranking --------------------------------------------------------------------------------
 
 
+# Words that do not name their entity on their own: "Islamic State" is not every "state",
+# nor "Free Syrian Army" every "army", nor is "United Kingdom" the "United States". Other
+# last words stand for the whole name, a person's surname above all ("Gerasimov").
+_GENERIC_NAME_WORDS = frozenset(
+    """
+    state states army forces force east west north south general republic federation union
+    council party ministry department government front agency division news international
+    nations kingdom organization organisation group command office committee security air
+    media times post service services directorate assembly court city province region
+    united great free national royal people democratic popular central
+    """.split()
+)
+_CONNECTORS = frozenset("of the and for de al on in".split())
+
+
+def _is_acronym(name: str) -> bool:
+    letters = name.replace(".", "")
+    return 1 < len(letters) <= 5 and letters.isalpha() and letters.isupper()
+
+
+def _name_keys(name: str) -> set[str]:
+    """What a name can be recognised by when grouping names of one entity: itself (without
+    apostrophes or dots), its known aliases, its initials, and, for the first name of a
+    group, its distinctive words."""
+    cleaned = fold(_clean_name(name)).replace("'", "")
+    compact = cleaned.replace(".", "")
+    keys = {cleaned, compact}
+    for form in (cleaned, compact):
+        keys |= {fold(alias) for alias in ALIASES.get(form, ())}
+    words = [w for w in re.split(r"[\s-]+", compact) if w]
+    if len(words) > 1:
+        keys.add("".join(w[0] for w in words if w not in _CONNECTORS))
+    return keys
+
+
+def _name_words(name: str) -> set[str]:
+    words = re.split(r"[\s-]+", fold(_clean_name(name)).replace("'", ""))
+    return {stem(w) for w in words if len(w) > 3 and w not in _GENERIC_NAME_WORDS}
+
+
+def entity_groups(names: Sequence[str]) -> list[tuple[str, ...]]:
+    """The names grouped by the entity they name, in order. Extraction lists each entity's
+    name followed by its aliases ("Islamic State", "ISIS", "ISIL", "Daesh", ...); counting
+    each alias as an entity would let one entity named in full outweigh two named once. A
+    name joins a group when it shares a key with it (an alias, the initials, the same
+    spelling) or, following the group's first name, one of its distinctive words."""
+    groups: list[list[str]] = []
+    keys: list[set[str]] = []
+    for name in dict.fromkeys(n for n in names if len(_clean_name(n)) > 1):
+        own = _name_keys(name)
+        joined = None
+        if groups and own & (keys[-1] | _name_words(groups[-1][0])) | (
+            _name_words(name) & _name_words(groups[-1][0])
+        ):
+            joined = len(groups) - 1
+        else:
+            joined = next((i for i, k in enumerate(keys) if own & k), None)
+        if joined is None:
+            groups.append([name])
+            keys.append(own)
+        else:
+            groups[joined].append(name)
+            keys[joined] |= own
+    return [tuple(group) for group in groups]
+
+
+def _variants(name: str) -> tuple[set[str], set[str]]:
+    """(words, acronyms) a name is found by in text. Words match case-insensitively at the
+    start of a word, so "Russia" finds "Russian"; acronyms match whole and as written, so
+    "IS" does not find "is" nor "US" "used"."""
+    cleaned = _clean_name(name)
+    words: set[str] = set()
+    acronyms: set[str] = set()
+    if _is_acronym(cleaned) or _is_acronym(name.strip()):
+        acronyms.add(name.strip().rstrip(".") if "." not in name.strip()[:-1] else name.strip())
+    else:
+        words.add(fold(cleaned))
+        # A person is often named by surname alone ("Gerasimov").
+        parts = fold(cleaned).split()
+        if len(parts) > 1 and len(parts[-1]) > 3 and parts[-1] not in _GENERIC_NAME_WORDS:
+            words.add(parts[-1])
+    for alias in ALIASES.get(fold(cleaned).replace("'", ""), ()):
+        words.add(fold(alias))
+    return words, acronyms
+
+
 def name_patterns(names: Sequence[str]) -> list[re.Pattern]:
-    """One case-insensitive pattern per name, also matching its known aliases and, for
-    multi-word names, the last word ("Gerasimov")."""
+    """One pattern per entity (see entity_groups), matching any of its names, their known
+    aliases and, for people, the surname alone."""
     patterns = []
-    for name in names:
-        cleaned = fold(_clean_name(name))
-        if len(cleaned) < 2:
-            continue
-        variants = {cleaned}
-        for alias in ALIASES.get(cleaned, ()):
-            variants.add(fold(alias))
-        # A person is often named by surname alone ("Gerasimov"), a country by its adjective.
-        words = cleaned.split()
-        if len(words) > 1 and len(words[-1]) > 3:
-            variants.add(words[-1])
-        pattern = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-        patterns.append(re.compile(rf"\b(?:{pattern})", re.IGNORECASE))
+    for group in entity_groups(names):
+        words: set[str] = set()
+        acronyms: set[str] = set()
+        for name in group:
+            more_words, more_acronyms = _variants(name)
+            words |= more_words
+            acronyms |= more_acronyms
+        alternatives = []
+        if words:
+            listed = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            alternatives.append(rf"(?<![^\W_])(?i:{listed})")
+        if acronyms:
+            listed = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+            alternatives.append(rf"(?<![^\W_])(?:{listed})(?![^\W_])")
+        if alternatives:
+            patterns.append(re.compile("|".join(alternatives)))
     return patterns
 
 
@@ -303,19 +454,132 @@ def _numbers_close(a: float, b: float) -> bool:
     return abs(a - b) <= max(0.01 * max(abs(a), abs(b)), 1e-9)
 
 
+# BM25 as Lucene (and bm25s, its default) computes it: idf = ln(1 + (N - df + .5) / (df + .5)),
+# term weight tf / (tf + K1 * (1 - B + B * length / average length)).
+BM25_K1 = 1.5
+BM25_B = 0.75
+
+
 @dataclass
 class _Scored:
     """Every candidate sentence with its score components (arrays aligned with rows)."""
 
-    rows: list[tuple[PageSnapshot, int, str, str]]  # page, index, heading, sentence
+    rows: list[tuple[str, int, str, str]]  # page title, index, heading, sentence
     components: dict[str, np.ndarray]
+    prior: np.ndarray  # the page prior of each row's page
     total: np.ndarray
 
 
-def _score(query: ClaimQuery, pages: Sequence[PageSnapshot]) -> _Scored | None:
+@dataclass(frozen=True)
+class _Pool:
+    """The rankable sentences of several pages, each sentence once: (page, row) pairs in page
+    order, and for each page the pool position of its rows (-1 for a sentence copied from an
+    earlier page)."""
+
+    pages: list[tuple[PageSnapshot, _PageIndex]]
+    page_of: np.ndarray  # pool row -> page number
+    row_of: np.ndarray  # pool row -> the page's row
+    position: list[np.ndarray]  # per page: its row -> pool row, or -1
+    lengths: np.ndarray
+
+
+def _pool(pages: Sequence[PageSnapshot]) -> _Pool:
     unique: dict[str, PageSnapshot] = {}
     for page in pages:
         unique.setdefault(page.title, page)
+    indexed = [(page, _page_index(page)) for page in unique.values()]
+    seen: set[str] = set()
+    page_of, row_of, positions, lengths = [], [], [], []
+    for number, (_, index) in enumerate(indexed):
+        position = np.full(len(index.rankable), -1, dtype=np.int64)
+        for row, sentence_at in enumerate(index.rankable):
+            sentence = index.sentences[sentence_at][2]
+            if sentence in seen:
+                continue  # text copied between pages counts once, on the first page
+            seen.add(sentence)
+            position[row] = len(page_of)
+            page_of.append(number)
+            row_of.append(row)
+            lengths.append(index.lengths[row])
+        positions.append(position)
+    return _Pool(
+        pages=indexed,
+        page_of=np.array(page_of, dtype=np.int64),
+        row_of=np.array(row_of, dtype=np.int64),
+        position=positions,
+        lengths=np.array(lengths, dtype=float),
+    )
+
+
+def _bm25(pool: _Pool, query_tokens: Sequence[str]) -> np.ndarray:
+    """BM25 of every pool sentence for the query tokens, the pool being the collection."""
+    scores = np.zeros(len(pool.page_of))
+    if not len(scores):
+        return scores
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * pool.lengths / pool.lengths.mean())
+    for token, times in Counter(query_tokens).items():
+        rows, counts = [], []
+        for (_, index), position in zip(pool.pages, pool.position, strict=True):
+            posting = index.postings.get(token)
+            if posting is None:
+                continue
+            at = position[posting[0]]
+            kept = at >= 0
+            rows.append(at[kept])
+            counts.append(posting[1][kept])
+        if not rows:
+            continue
+        at, tf = np.concatenate(rows), np.concatenate(counts)
+        if not len(at):
+            continue
+        idf = math.log(1 + (len(scores) - len(at) + 0.5) / (len(at) + 0.5))
+        scores[at] += times * idf * tf / (tf + norm[at])
+    return scores
+
+
+def _bm25_documents(documents: Sequence[Sequence[str]], query_tokens: Sequence[str]) -> np.ndarray:
+    """BM25 of a few whole documents (page titles, summaries), the same formula as _bm25."""
+    lengths = np.array([len(d) for d in documents], dtype=float)
+    scores = np.zeros(len(documents))
+    if not len(documents) or not lengths.sum():
+        return scores
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / lengths.mean())
+    counts = [Counter(d) for d in documents]
+    for token, times in Counter(query_tokens).items():
+        tf = np.array([c.get(token, 0) for c in counts], dtype=float)
+        df = int((tf > 0).sum())
+        if df:
+            idf = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
+            scores += times * idf * tf / (tf + norm)
+    return scores
+
+
+def _page_prior(query: ClaimQuery, query_tokens: Sequence[str], pool: _Pool) -> np.ndarray:
+    """How much each page is about what the claim and its article are about: BM25 of the
+    headline's words over the pages' titles, and of the claim's words over their titles,
+    descriptions and leads, each normalised to the best page of the pool (0..1), the pool
+    being the collection. Rare words weigh most: in a pool of Syrian civil war pages,
+    "Russia" in the headline picks out the pages about Russia's part, "Syria" barely counts.
+    The title alone answers the headline, because a long lead mentions everything once."""
+
+    def words(tokens: Sequence[str]) -> list[str]:
+        return list(dict.fromkeys(t for t in tokens if not t[0].isdigit()))
+
+    def normalised(scores: np.ndarray) -> np.ndarray:
+        return scores / scores.max() if scores.max() > 0 else scores
+
+    headline = _bm25_documents(
+        [index.title for _, index in pool.pages], words(tokenize(query.context))
+    )
+    claim = _bm25_documents([index.summary for _, index in pool.pages], words(query_tokens))
+    return HEADLINE_WEIGHT * normalised(headline) + SUMMARY_WEIGHT * normalised(claim)
+
+
+def _score(query: ClaimQuery, pages: Sequence[PageSnapshot]) -> _Scored | None:
+    pool = _pool(pages)
+    size = len(pool.page_of)
+    if not size:
+        return None
 
     names = list(claim_entity_names(query))
     if query.claimant:
@@ -328,68 +592,55 @@ def _score(query: ClaimQuery, pages: Sequence[PageSnapshot]) -> _Scored | None:
     for name in claim_entity_names(query):
         query_tokens += [t for t in tokenize(name) if t not in query_tokens]
 
-    rows: list[tuple[PageSnapshot, int, str, str]] = []
-    documents: list[list[str]] = []
-    numbers: list[tuple[float, ...]] = []
-    quantities: list[tuple[tuple[str, float], ...]] = []
-    seen_sentences: set[str] = set()
-    for page in unique.values():
-        split = _split_page(page)
-        for (index, heading, sentence), tokens, found, kinds in zip(
-            split.sentences, split.tokens, split.numbers, split.quantities, strict=True
-        ):
-            if len(tokens) < 3 or sentence in seen_sentences:
-                continue  # headings, captions, stray list items; text copied between pages
-            seen_sentences.add(sentence)
-            rows.append((page, index, heading, sentence))
-            documents.append(tokens)
-            numbers.append(found)
-            quantities.append(kinds)
-    if not rows:
-        return None
-
     components = {
-        name: np.zeros(len(rows)) for name in ("bm25", "entity", "number", "quantity", "title")
+        name: np.zeros(size) for name in ("bm25", "entity", "number", "quantity", "title")
     }
     if query_tokens:
-        index = bm25s.BM25()
-        index.index(documents, show_progress=False)
-        bm25 = np.asarray(index.get_scores(query_tokens), dtype=float)
+        bm25 = _bm25(pool, query_tokens)
         components["bm25"] = bm25 / bm25.max() if bm25.max() > 0 else bm25
 
-    title_pages = {
-        page.title
-        for page in unique.values()
-        if fold(page.title) in {fold(_clean_name(n)) for n in names}
-        or any(pattern.fullmatch(fold(page.title)) for pattern in patterns)
-    }
-    for row, (page, _index, _heading, sentence) in enumerate(rows):
-        hits = sum(1 for pattern in patterns if pattern.search(sentence))
-        if hits:
-            components["entity"][row] = hits / len(patterns)
-        if claim_numbers and numbers[row]:
-            matched = sum(
-                1
-                for wanted in claim_numbers
-                if any(_numbers_close(wanted, seen) for seen in numbers[row])
-            )
-            components["number"][row] = matched / len(claim_numbers)
-        # A figure for the same kind of thing is what a reviewer compares the claim with;
-        # it counts in full when the sentence is also about the claim's entities.
-        closeness = _quantity_closeness(claim_quantities, quantities[row])
-        components["quantity"][row] = closeness if hits else closeness / 2
-        components["title"][row] = page.title in title_pages
+    hits = np.zeros(size)
+    for (_, index), position in zip(pool.pages, pool.position, strict=True):
+        for pattern in patterns:
+            at = position[index.rows_naming(pattern)]
+            hits[at[at >= 0]] += 1
+    if patterns:
+        components["entity"] = hits / len(patterns)
 
-    # What the page is about (title, description, lead) against the claim and its article.
-    topic_tokens = {t for t in tokenize(query.context) if not t[0].isdigit()}
-    topic_tokens |= {t for t in query_tokens if not t[0].isdigit()}
-    topic = {
-        page.title: len(topic_tokens & _split_page(page).about) / max(1, len(topic_tokens))
-        for page in unique.values()
-    }
-    total = sum(_WEIGHTS[name] * values for name, values in components.items())
-    total = total + TOPIC_WEIGHT * np.array([topic[row[0].title] for row in rows])
-    return _Scored(rows=rows, components=components, total=total)
+    for (_, index), position in zip(pool.pages, pool.position, strict=True):
+        for row, found in index.numbers.items():
+            at = position[row]
+            if at < 0:
+                continue
+            if claim_numbers:
+                matched = sum(
+                    1 for wanted in claim_numbers if any(_numbers_close(wanted, v) for v in found)
+                )
+                components["number"][at] = matched / len(claim_numbers)
+            # A figure for the same kind of thing is what a reviewer compares the claim with;
+            # it counts in full when the sentence is also about the claim's entities.
+            closeness = _quantity_closeness(claim_quantities, index.quantities[row])
+            components["quantity"][at] = closeness if hits[at] else closeness / 2
+
+    name_keys = {fold(_clean_name(n)) for n in names}
+    title_page = np.array(
+        [
+            fold(page.title) in name_keys
+            or any(pattern.fullmatch(fold(page.title)) for pattern in patterns)
+            for page, _ in pool.pages
+        ],
+        dtype=float,
+    )
+    components["title"] = title_page[pool.page_of]
+
+    prior = _page_prior(query, query_tokens, pool)[pool.page_of]
+    total = sum(_WEIGHTS[name] * values for name, values in components.items()) + prior
+    rows = []
+    for number, row in zip(pool.page_of, pool.row_of, strict=True):
+        page, index = pool.pages[number]
+        sentence_index, heading, sentence = index.sentences[index.rankable[row]]
+        rows.append((page.title, sentence_index, heading, sentence))
+    return _Scored(rows=rows, components=components, prior=prior, total=total)
 
 
 def rank_sentences(
@@ -409,8 +660,9 @@ def rank_sentences(
     - QUANTITY_WEIGHT x how close its figure for the same kind of thing is (troops vs
       servicemen: 1 when equal, 0 three orders of magnitude away; halved without entities);
     - TITLE_WEIGHT if its page is about one of the entities;
-    - TOPIC_WEIGHT x the share of the claim's and its context's words in the page's title,
-      description and lead (a page prior: the article's subject decides between pages).
+    - the page prior (see _page_prior): HEADLINE_WEIGHT x how well the page title answers
+      the article's headline (query.context), SUMMARY_WEIGHT x how well the page's title,
+      description and lead answer the claim; the article's subject decides between pages.
     At most per_page sentences per page. Pages with the same title and sentences copied
     between pages are considered once. `method` names the components that contributed.
     """
@@ -427,14 +679,14 @@ def rank_sentences(
     results: list[RankedSentence] = []
     taken: dict[str, int] = {}
     for row in order:
-        page, index, heading, sentence = scored.rows[row]
-        if taken.get(page.title, 0) >= per_page:
+        title, index, heading, sentence = scored.rows[row]
+        if taken.get(title, 0) >= per_page:
             continue
-        taken[page.title] = taken.get(page.title, 0) + 1
+        taken[title] = taken.get(title, 0) + 1
         methods = [_METHOD_NAMES[name] for name in components if components[name][row] > 0]
         results.append(
             RankedSentence(
-                page_title=page.title,
+                page_title=title,
                 sentence_index=index,
                 sentence=sentence,
                 section=heading,

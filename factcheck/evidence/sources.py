@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from factcheck.evidence.corpus import CorpusSource
-from factcheck.evidence.types import EvidenceSource
+from factcheck.evidence.ranking import candidate_titles, key_phrase
+from factcheck.evidence.types import ClaimQuery, EvidenceSource, PageSnapshot
 
 
 def shipped_corpus_paths() -> list[Path]:
@@ -63,3 +64,17 @@ def open_evidence_source() -> Iterator[EvidenceSource]:
         close = getattr(source, "close", None)
         if close is not None:
             close()
+
+
+def pages_for_claim(
+    source: EvidenceSource, query: ClaimQuery, headline: str = ""
+) -> list[PageSnapshot]:
+    """The pages to rank for one claim asked about on its own (the `evidence` command), without
+    the page store: candidate titles, plus searches on the headline's and the claim's key
+    phrases. The pipeline gathers per article instead (services.article_prefetch_pages)."""
+    titles = list(candidate_titles(query))
+    if headline:
+        titles += source.search(key_phrase(ClaimQuery(text=headline)), limit=5)
+    titles += source.search(key_phrase(query), limit=5)
+    pages = source.fetch_pages(list(dict.fromkeys(titles)))
+    return list({page.title: page for page in pages.values()}.values())

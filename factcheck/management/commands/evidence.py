@@ -13,10 +13,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from factcheck.evidence.evaluation import gather_pages
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.ranking import heuristic_entity_names, rank_sentences
-from factcheck.evidence.sources import source_from_spec
+from factcheck.evidence.sources import pages_for_claim, source_from_spec
 from factcheck.evidence.text import find_numbers
 from factcheck.evidence.types import ClaimQuery, EvidenceSourceError, PageSnapshot
 
@@ -62,7 +61,7 @@ class Command(BaseCommand):
             context=options["context"],
         )
         try:
-            pages = gather_pages(source, query, options["context"])
+            pages = pages_for_claim(source, query, options["context"])
         except EvidenceSourceError as exc:
             retry = f" (retry after {exc.retry_after:g}s)" if exc.retry_after else ""
             kind = "temporarily unavailable" if exc.transient else "failed"
