@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.factories import make_article, make_claim, make_evidence, make_page
 
@@ -37,12 +39,29 @@ def browser():
     driver.quit()
 
 
+def submit(browser, by: str, value: str) -> None:
+    """Click something that loads a new page, and wait for that page: a click returns before
+    the browser has navigated, and the next step must not read (or cut off) the old page."""
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(by, value).click()
+
+    def old_page_gone(_) -> bool:
+        try:
+            old_page.is_enabled()
+        except WebDriverException:  # stale, or Chromium's "node does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(browser, 15).until(old_page_gone)
+
+
 def log_in(browser, live_server, username: str) -> None:
     browser.delete_all_cookies()
     browser.get(live_server.url + "/admin/login/")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys("pw-" + username)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    submit(browser, By.CSS_SELECTOR, "input[type=submit]")
+    assert username.upper() in browser.find_element(By.ID, "user-tools").text.upper()
 
 
 def test_a_reviewer_records_a_verdict_an_editor_publishes_it_and_a_reader_sees_it(
@@ -65,26 +84,26 @@ def test_a_reviewer_records_a_verdict_an_editor_publishes_it_and_a_reader_sees_i
 
     log_in(browser, live_server, reviewer.username)
     browser.get(live_server.url + "/admin/reviews/queueclaim/")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "150,000 troops").click()
+    submit(browser, By.PARTIAL_LINK_TEXT, "150,000 troops")
     page = browser.find_element(By.TAG_NAME, "body").text
     assert "Putin" in page and "announced" in page
     assert claim.evidence.first().sentence[:40] in page
 
-    browser.find_element(By.NAME, "_assign_to_me").click()
+    submit(browser, By.NAME, "_assign_to_me")
     browser.find_element(By.CSS_SELECTOR, "input[name=verdict][value=misattributed]").click()
     browser.find_element(By.NAME, "rationale").send_keys("The figure was the autumn call-up.")
     browser.find_element(By.CSS_SELECTOR, "input[name=cited_evidence]").click()
-    browser.find_element(By.NAME, "_verdict").click()
+    submit(browser, By.NAME, "_verdict")
     assert "Verdict recorded." in browser.find_element(By.TAG_NAME, "body").text
 
     log_in(browser, live_server, editor.username)
     browser.get(live_server.url + f"/admin/reviews/queueclaim/{claim.pk}/change/")
-    browser.find_element(By.NAME, "_publish").click()
+    submit(browser, By.NAME, "_publish")
     assert "Verdict published." in browser.find_element(By.TAG_NAME, "body").text
 
     browser.delete_all_cookies()
     browser.get(live_server.url + "/verdicts/")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "150,000 troops").click()
+    submit(browser, By.PARTIAL_LINK_TEXT, "150,000 troops")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "misattributed" in body.lower()
     assert "The figure was the autumn call-up." in body
