@@ -117,7 +117,8 @@ LOGGING = {
 
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# A host name keeps kombu from warning that none was given; the transport ignores it.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # One folder for in and out: producers and the worker share it, as a queue would.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
