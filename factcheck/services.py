@@ -424,13 +424,14 @@ def pages_resolve(
     return found
 
 
+def _stored_search(query: str, wiki: str) -> SearchLookup | None:
+    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
+    return SearchLookup.objects.filter(wiki=wiki, query=query, searched_at__gte=fresh_after).first()
+
+
 def stored_search_titles(*, query: str, wiki: str = "en.wikipedia.org") -> list[str]:
     """Titles of a search already made and still fresh; [] if none (never a request)."""
-    query = " ".join(query.split())[:500]
-    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
-    stored = SearchLookup.objects.filter(
-        wiki=wiki, query=query, searched_at__gte=fresh_after
-    ).first()
+    stored = _stored_search(" ".join(query.split())[:500], wiki)
     return list(stored.titles) if stored else []
 
 
@@ -441,10 +442,7 @@ def search_resolve(
     query = " ".join(query.split())[:500]
     if not query:
         return []
-    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
-    stored = SearchLookup.objects.filter(
-        wiki=wiki, query=query, searched_at__gte=fresh_after
-    ).first()
+    stored = _stored_search(query, wiki)
     if stored:
         return list(stored.titles)
     titles = source.search(query, limit=settings.WIKIPEDIA_SEARCH_RESULTS)

@@ -17,6 +17,7 @@ verbatim slice before it is returned.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -226,15 +227,12 @@ def _resolve_pronouns(text: str, sentences: list[_Sentence]) -> None:
             continue
         if attr.is_pronoun(found.claimant):
             if last_named is not None and since <= 3:
-                sentence.attribution = attr.Attribution(
+                # "He said": the pronoun's own cue and content, the last named speaker.
+                sentence.attribution = dataclasses.replace(
+                    found,
                     claimant=last_named.claimant,
                     claimant_start=last_named.claimant_start,
                     claimant_end=last_named.claimant_end,
-                    cue=found.cue,
-                    cue_start=found.cue_start,
-                    cue_end=found.cue_end,
-                    content_start=found.content_start,
-                    content_end=found.content_end,
                     inherited=True,
                     from_previous=True,
                 )
