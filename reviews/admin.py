@@ -8,14 +8,14 @@ its audit entry. The claim itself (text, offsets, scores) is never editable.
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from factcheck.models import Claim
+from factcheck.models import Article, Claim
 from reviews import roles, selectors, services
 from reviews.forms import AssignForm, VerdictForm
 from reviews.models import AuditEntry, QueueClaim, Review
@@ -379,13 +379,31 @@ def _own_review(claim: Claim) -> Review | None:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is written by services, in the transaction of the change."""
+    """Read-only for everyone, superusers included: the audit trail is written by services, in
+    the transaction of the change, and on PostgreSQL the database refuses to change it.
 
-    list_display = ("at", "action", "actor", "claim_link", "details")
+    An entry keeps the ids of its article, claim and review after they are deleted, so a target
+    may be gone; it is then shown as "claim 12 (deleted)", without a link.
+    """
+
+    list_display = ("at", "action", "actor", "article_link", "claim_link", "details")
+    fields = ("at", "action", "actor", "article_link", "claim_link", "review_text", "details")
+    readonly_fields = fields
     list_filter = ("action",)
     list_select_related = ("actor",)
     search_fields = ("action", "actor__username")
     date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_exists=Exists(Article.objects.filter(pk=OuterRef("article_id"))),
+                claim_exists=Exists(Claim.objects.filter(pk=OuterRef("claim_id"))),
+                review_exists=Exists(Review.objects.filter(pk=OuterRef("review_id"))),
+            )
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return roles.is_desk_member(request.user) and super().has_module_permission(request)
@@ -402,9 +420,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    @admin.display(description="article")
+    def article_link(self, obj: AuditEntry):
+        return _audit_target(obj, "article", "admin:factcheck_article_change")
+
     @admin.display(description="claim")
     def claim_link(self, obj: AuditEntry):
-        if obj.claim_id is None:
-            return "-"
-        url = reverse("admin:reviews_queueclaim_change", args=[obj.claim_id])
-        return format_html('<a href="{}">claim {}</a>', url, obj.claim_id)
+        return _audit_target(obj, "claim", "admin:reviews_queueclaim_change")
+
+    @admin.display(description="review")
+    def review_text(self, obj: AuditEntry):
+        return _audit_target(obj, "review", None)  # a review has no admin page of its own
+
+
+def _audit_target(obj: AuditEntry, name: str, url_name: str | None):
+    """The target as 'claim 12' linked to its admin page, 'claim 12 (deleted)', or '-' for
+    none. Needs the <name>_exists annotation of AuditEntryAdmin.get_queryset."""
+    target_id = getattr(obj, f"{name}_id")
+    if target_id is None:
+        return "-"
+    if not getattr(obj, f"{name}_exists"):
+        return f"{name} {target_id} (deleted)"
+    if url_name is None:
+        return f"{name} {target_id}"
+    url = reverse(url_name, args=[target_id])
+    return format_html('<a href="{}">{} {}</a>', url, name, target_id)

@@ -96,21 +96,43 @@ class QueueClaim(Claim):
 
 
 class AuditEntry(models.Model):
-    """An append-only record of who changed what, written in the same transaction as the change."""
+    """An append-only record of who changed what, written in the same transaction as the change.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE of these rows (migration 0005), so no
+    deletion elsewhere may touch them. Hence the targets: article, claim and review keep the id
+    of what they refer to after it is deleted (no database constraint, nothing done on delete),
+    so a deleted article leaves its history readable; the target may therefore be missing. A
+    user with audit history cannot be deleted (PROTECT): deactivate them instead.
+    """
 
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=50)
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_entries",
     )
     claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_entries",
     )
     review = models.ForeignKey(
-        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_entries",
     )
     details = models.JSONField(default=dict, blank=True)
 
