@@ -1,9 +1,11 @@
 """Staff admin for articles and the Wikipedia page store. The review queue lives in reviews."""
 
 import dataclasses
+import logging
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,6 +14,8 @@ from factcheck import services
 from factcheck.forms import ArticleUploadForm
 from factcheck.ingestion import IngestError, read_document
 from factcheck.models import Article, DuplicateSuggestion, ReferencePage
+
+log = logging.getLogger(__name__)
 
 
 @admin.register(Article)
@@ -84,7 +88,16 @@ class ArticleAdmin(admin.ModelAdmin):
             outlet=form.cleaned_data.get("outlet") or draft.outlet,
             source_url=form.cleaned_data.get("source_url") or draft.source_url,
         )
-        outcome = services.article_ingest(draft=draft, actor=request.user)
+        try:
+            outcome = services.article_ingest(draft=draft, actor=request.user)
+        except IngestError as exc:
+            form.add_error(None, f"Not ingested: {exc}")
+            return None
+        except DatabaseError as exc:
+            # Input the checks missed must still get an answer, not a 500; the log has the rest.
+            log.exception("storing uploaded article %r failed", draft.source_name)
+            form.add_error(None, f"Not ingested: could not be stored ({type(exc).__name__})")
+            return None
         if outcome.created:
             messages.success(request, f"Article {outcome.article.title!r} queued for processing.")
         else:

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from factcheck.safe_urls import is_public_url
+
 RATINGS: dict[str, tuple[int, str]] = {
     "supported": (3, "Supported"),
     "misattributed": (2, "Misattributed"),
@@ -71,7 +73,8 @@ def claim_review(data: ClaimReviewInput) -> dict:
     """The ClaimReview object for one published verdict.
 
     Raises ValueError for a verdict outside RATINGS or a relative review URL (search engines
-    ignore markup whose url is not absolute).
+    ignore markup whose url is not absolute). Other URLs that are not plain http(s) (an
+    appearance, the organisation) are left out rather than published.
     """
     if data.verdict not in RATINGS:
         raise ValueError(
@@ -91,7 +94,7 @@ def claim_review(data: ClaimReviewInput) -> dict:
         item["appearance"] = [
             {
                 "@type": "NewsArticle",
-                "url": a.url,
+                **({"url": a.url} if is_public_url(a.url) else {}),
                 "headline": a.headline,
                 **({"datePublished": a.date_published.isoformat()} if a.date_published else {}),
             }
@@ -99,7 +102,7 @@ def claim_review(data: ClaimReviewInput) -> dict:
         ]
 
     organization = {"@type": "Organization", "name": data.organization_name}
-    if data.organization_url:
+    if data.organization_url and is_public_url(data.organization_url):
         organization["url"] = data.organization_url
 
     return {

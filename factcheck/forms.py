@@ -1,5 +1,7 @@
 from django import forms
 
+from factcheck.safe_urls import MAX_URL_LENGTH, public_url_validator
+
 
 class ArticleUploadForm(forms.Form):
     """Add an article from a file, or from pasted text; both go through the same ingestion."""
@@ -11,7 +13,12 @@ class ArticleUploadForm(forms.Form):
         help_text="Or paste the article's text; its first heading or line becomes the title.",
     )
     outlet = forms.CharField(required=False, max_length=200)
-    source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    source_url = forms.URLField(
+        required=False,
+        max_length=MAX_URL_LENGTH,
+        assume_scheme="https",
+        validators=[public_url_validator],  # http(s) only, no user name or password
+    )
 
     def clean(self):
         cleaned = super().clean()

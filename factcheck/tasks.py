@@ -3,6 +3,11 @@
 Retry policy: extraction errors are bugs or bad input and fail the article with a reason;
 Wikipedia failures are recorded on the claim by the service and retried by the sweep, so no
 task retries blindly on every exception.
+
+Every task is acknowledged late and handed back to the queue if its worker process dies
+(CELERY_TASK_ACKS_LATE and CELERY_TASK_REJECT_ON_WORKER_LOST; tests/test_sweep.py checks each
+registered task): all of them are safe to run twice. Work whose worker died with its message
+(SIGKILL of the whole worker, a lost broker) is re-queued by the sweep once its lease lapses.
 """
 
 from celery import shared_task
@@ -36,5 +41,6 @@ def gather_claim_evidence(claim_id: int) -> None:
 
 @shared_task(name="factcheck.sweep_stuck_work")
 def sweep_stuck_work() -> None:
-    """Periodic: re-queue work left behind by dead workers and due evidence retries."""
+    """Periodic (beat, every SWEEP_INTERVAL_SECONDS): re-queue work whose lease lapsed (a dead
+    worker's, or work whose message a broker restart lost) and due evidence retries."""
     services.sweep_stuck_work()

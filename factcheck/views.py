@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from factcheck.claimreview import Appearance, ClaimReviewInput, claim_review, json_ld_script_body
 from factcheck.models import Article, Claim
+from factcheck.safe_urls import is_public_url
 from reviews import roles, selectors
 from reviews.models import Review
 
@@ -25,8 +26,11 @@ def absolute_url(path: str) -> str:
 
 
 def article_public_url(article: Article) -> str:
-    """Where a reader finds the article: the outlet's page if we know it, else our copy."""
-    return article.source_url or absolute_url(reverse("article_detail", args=[article.pk]))
+    """Where a reader finds the article: the outlet's page if we know it, else our copy. A
+    stored source URL that is not plain http(s) is never used (it feeds links and JSON-LD)."""
+    if article.source_url and is_public_url(article.source_url):
+        return article.source_url.strip()
+    return absolute_url(reverse("article_detail", args=[article.pk]))
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:

@@ -9,6 +9,7 @@ ReviewStateError with a message a person can act on.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils import timezone
@@ -268,3 +269,26 @@ def review_unpublish(*, review: Review, editor: AbstractUser, reason: str = "") 
         review.save()
         _audit(actor=editor, action="review_unpublished", review=review, details={"reason": reason})
     return review
+
+
+def audit_login_lockout(*, username: str, ip_address: str | None) -> AuditEntry:
+    """Record that logins for this (username, IP address) are locked out after repeated failures.
+
+    Preconditions: none; django-axes has already refused the login. The actor stays empty: the
+    person typing may not be the account's owner.
+
+    Running twice: axes reports the lockout again on every refused attempt, so within one
+    cool-off the first entry is returned and no new one is written.
+    """
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    earlier = AuditEntry.objects.filter(
+        action="login_locked_out",
+        details__username=username,
+        details__ip_address=ip_address,
+        at__gte=since,
+    ).first()
+    if earlier is not None:
+        return earlier
+    return AuditEntry.objects.create(
+        action="login_locked_out", details={"username": username, "ip_address": ip_address}
+    )

@@ -94,6 +94,7 @@ def test_seeds_000_and_002_together_link_only_claims_that_say_the_same_thing():
     for claim in Claim.objects.filter(canonical__isnull=False).select_related("canonical"):
         # Any automatic link must be between claims with the same numbers and near wording.
         assert claim.article_id != claim.canonical.article_id
-        assert services.claim_signature(claim.text).numbers == services.claim_signature(
-            claim.canonical.text
-        ).numbers
+        assert (
+            services.claim_signature(claim.text).numbers
+            == services.claim_signature(claim.canonical.text).numbers
+        )

@@ -73,12 +73,15 @@ class Command(BaseCommand):
             )
 
     def run_worker_until_done(self, timeout: int) -> None:
+        # Beat rides along (--beat, its schedule file in DATA_DIR) for the sweep: work that an
+        # earlier, interrupted demo's worker left half done resumes once its lease lapses.
         command = [
             sys.executable, "-m", "celery", "-A", "factcheck", "worker",
             "--queues", "default,extraction,wikipedia",
             "--concurrency", "2",
             "--loglevel", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--beat",
         ]  # fmt: skip
         worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())
         started = time.monotonic()

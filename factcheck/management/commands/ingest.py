@@ -1,10 +1,12 @@
 """manage.py ingest PATH... : store articles from .txt, .md and .html files (or folders of them).
 
 Each file gets one line: ingested, already ingested, or the reason it was refused. A bad file
-never stops the rest of the batch; the command exits 1 if any file was refused.
+never stops the rest of the batch, even one that fails in an unexpected way (run with
+LOG_LEVEL=DEBUG to see its traceback); the command exits 1 if any file was refused.
 """
 
 import dataclasses
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from factcheck import services
 from factcheck.ingestion import SUPPORTED_SUFFIXES, IngestError, read_document
+from factcheck.safe_urls import UnsafeURLError, validate_public_url
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -53,8 +58,19 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def ingest_path(path: Path, *, outlet: str = "", url: str = "") -> str:
-    """Ingest one file and return the one-line outcome a person reads."""
+    """Ingest one file and return the one-line outcome a person reads. Never raises."""
     try:
+        return _ingest_path(path, outlet=outlet, url=url)
+    except Exception as exc:  # one bad file must not stop the batch; the line says what broke
+        log.debug("ingesting %s failed", path, exc_info=True)
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        return f"error: {path}: could not be stored ({reason})"
+
+
+def _ingest_path(path: Path, *, outlet: str, url: str) -> str:
+    try:
+        if url:
+            url = validate_public_url(url)
         size = path.stat().st_size
         if size > settings.INGEST_MAX_BYTES:
             # Refuse before reading: a huge file must not be loaded to be rejected.
@@ -64,6 +80,8 @@ def ingest_path(path: Path, *, outlet: str = "", url: str = "") -> str:
             )
         data = path.read_bytes()
         draft = read_document(data, filename=path.name, max_bytes=settings.INGEST_MAX_BYTES)
+    except UnsafeURLError as exc:
+        return f"error: {path}: --url refused: {exc}"
     except IngestError as exc:
         return f"error: {path}: {exc}"
     except OSError as exc:
@@ -72,7 +90,10 @@ def ingest_path(path: Path, *, outlet: str = "", url: str = "") -> str:
         draft = dataclasses.replace(
             draft, outlet=outlet or draft.outlet, source_url=url or draft.source_url
         )
-    outcome = services.article_ingest(draft=draft)
+    try:
+        outcome = services.article_ingest(draft=draft)
+    except IngestError as exc:
+        return f"error: {path}: {exc}"
     article = outcome.article
     if outcome.created:
         return f"ingested: {path} -> article #{article.pk} {article.title!r}"
