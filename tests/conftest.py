@@ -1,4 +1,4 @@
-"""Shared fixtures: named users, paths to the shared material, and the network guard.
+"""Shared fixtures: named users, paths to the shipped sample data, and the network guard.
 
 Any connection to a host other than loopback fails the test (pytest-socket --allow-hosts in
 pyproject.toml): Wikipedia is reached only through the local MediaWiki API double.
@@ -14,10 +14,11 @@ from django.contrib.auth.models import Group, User
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
-SEEDS_DIR = SHARED / "seeds"
-GOLD_PATH = SHARED / "gold" / "seed_claims.json"
-CORPUS_PATH = SHARED / "wikipedia" / "syria_articles.jsonl"
+# Everything the tests read ships in the repository: a clone is enough, no ../shared needed.
+SAMPLES = REPO_ROOT / "factcheck" / "samples"
+SEEDS_DIR = SAMPLES / "articles"
+GOLD_PATH = SAMPLES / "gold" / "seed_claims.json"
+CORPUS_PATH = SAMPLES / "wikipedia" / "syria_articles.jsonl"
 SEED_000 = SEEDS_DIR / "000_78987c1eabe726c7.txt"
 
 

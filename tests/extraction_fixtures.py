@@ -14,11 +14,6 @@ from factcheck.extraction import evaluation
 from factcheck.extraction.pipeline import extract_many, get_nlp
 from factcheck.extraction.types import ExtractionResult
 
-SHARED_PRESENT = evaluation.GOLD_PATH.exists() and evaluation.SEEDS_DIR.exists()
-needs_shared = pytest.mark.skipif(
-    not SHARED_PRESENT, reason="needs ../shared (seed articles and gold) beside the checkout"
-)
-
 
 @lru_cache(maxsize=1)
 def seed_texts() -> dict[str, str]:

@@ -3,7 +3,6 @@ gold annotations (reported as figures)."""
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,9 +19,6 @@ from factcheck.evidence.sources import pages_for_claim
 from factcheck.evidence.types import ClaimQuery, Hint, PageSection, PageSnapshot, RankedSentence
 from tests.wikipedia_double import CORPUS_FILES
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-GOLD_PATH = SHARED / "gold" / "seed_claims.json"
-SEEDS_DIR = SHARED / "seeds"
 INTERVENTION = "Russian military intervention in the Syrian civil war"
 INVOLVEMENT = "Russian involvement in the Syrian civil war"
 TROOPS_CLAIM = (

@@ -4,7 +4,7 @@ import pytest
 
 from factcheck.extraction.cleaning import clean, split_paragraphs
 
-from .extraction_fixtures import needs_shared, seed_texts
+from .extraction_fixtures import seed_texts
 
 
 def removed_text(text, cleaned):
@@ -127,7 +127,6 @@ def test_it_does_not_join_a_heading_to_the_next_paragraph():
     assert len(clean(text).segments) == 4
 
 
-@needs_shared
 def test_it_keeps_every_gold_claim_and_removes_every_chrome_not_claim_in_the_seeds():
     from factcheck.extraction.evaluation import load_gold
 

@@ -5,7 +5,7 @@ import pytest
 from factcheck.extraction.entities import canonical, clean_span, place_gazetteer
 from factcheck.extraction.pipeline import extract_claims
 
-from .extraction_fixtures import claim_containing, needs_shared, nlp, seed  # noqa: F401
+from .extraction_fixtures import claim_containing, nlp, seed  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,6 @@ def test_it_relabels_towns_that_the_model_calls_people(nlp):  # noqa: F811
     assert all(label != "PERSON" for label in labels.values())
 
 
-@needs_shared
 def test_it_keeps_entity_offsets_into_the_article_and_drops_headline_noise():
     text, result = seed("001")
     headline = next(c for c in result.claims if c.is_headline)

@@ -10,9 +10,9 @@ from django.core.management import call_command
 
 from factcheck.extraction import evaluation
 
-from .extraction_fixtures import needs_shared, nlp, seed_results, seed_texts  # noqa: F401
+from .extraction_fixtures import nlp, seed_results, seed_texts  # noqa: F401
 
-pytestmark = [needs_shared, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from factcheck.models import ReferencePage, TitleLookup
-from tests.conftest import SHARED
+from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.django_db
-LEADS = SHARED / "wikipedia" / "lead_summaries.jsonl"
+LEADS = SAMPLES / "wikipedia" / "lead_summaries.jsonl"
 
 
 def test_it_imports_every_page_pinned_to_the_snapshot_date_and_twice_adds_nothing(capsys):

@@ -1,4 +1,4 @@
-"""Extraction quality against the hand-annotated seed claims (../shared/gold/seed_claims.json).
+"""Extraction quality against the hand-annotated seed claims (factcheck/samples/gold/).
 
 Pure: gold file and extraction results in, a ``GoldReport`` out. No ORM, no spaCy here (the
 caller runs extraction and passes the results), so the figures can be recomputed from stored
@@ -26,8 +26,9 @@ from pathlib import Path
 from factcheck.extraction.types import ClaimCandidate, ExtractionResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-GOLD_PATH = REPO_ROOT.parent / "shared" / "gold" / "seed_claims.json"
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+# Shipped in the repository, so a clone evaluates and tests without ../shared.
+GOLD_PATH = REPO_ROOT / "factcheck" / "samples" / "gold" / "seed_claims.json"
+SEEDS_DIR = REPO_ROOT / "factcheck" / "samples" / "articles"
 
 
 @dataclass(frozen=True)
