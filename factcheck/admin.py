@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "outlet", "status", "claim_count", "created_at")
+    list_display = ("title", "outlet", "status", "claim_count", "claims_left_out", "created_at")
     list_filter = ("status", "outlet")
     search_fields = ("title", "text", "source_name")
     readonly_fields = [f.name for f in Article._meta.fields]

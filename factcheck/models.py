@@ -36,6 +36,11 @@ class Article(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     error_message = models.TextField(blank=True)
+    # Extraction runs a chunk of paragraphs per task: the text before this offset is done.
+    extracted_until = models.PositiveIntegerField(default=0)
+    claims_left_out = models.PositiveIntegerField(
+        default=0, help_text="Claims found beyond CLAIMS_PER_ARTICLE_MAX, lowest priority first."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,10 +71,16 @@ class Claim(models.Model):
     class Kind(models.TextChoices):
         QUANTITY = "quantity", "Quantity"
         QUOTE = "quote", "Quote"
+        ATTRIBUTION = "attribution", "Attribution (reported speech)"
         EVENT = "event", "Event"
         RULE = "rule", "Rules / law"
         PREDICTION = "prediction", "Prediction"
         OPINION = "opinion", "Opinion"
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
 
     class Label(models.TextChoices):
         NOT_FACTUAL = "not_factual", "Not a factual claim"
@@ -92,11 +103,22 @@ class Claim(models.Model):
     score = models.FloatField(help_text="Check-worthiness probability, 0 to 1.")
     label = models.CharField(max_length=20, choices=Label.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EVENT)
+    # Review priority from the extraction (factcheck.extraction.priority), kept so the desk can
+    # show high and medium first; what the machine said, before any reviewer's triage.
+    priority = models.CharField(
+        max_length=6, choices=Priority.choices, default=Priority.LOW, db_index=True
+    )
     reasons = models.JSONField(default=list, blank=True)
     claimant = models.CharField(max_length=300, blank=True)
     claimant_start = models.PositiveIntegerField(null=True, blank=True)
     claimant_end = models.PositiveIntegerField(null=True, blank=True)
+    # The fullest name the article gives the claimant ("Putin" -> "Vladimir Putin", "he" ->
+    # the person it stands for); empty when the claim is in the article's own voice.
+    claimant_name = models.CharField(max_length=300, blank=True)
     cue = models.CharField(max_length=100, blank=True)
+    # The attributed words (the quotation, or the clause under the cue), article offsets.
+    content_start = models.PositiveIntegerField(null=True, blank=True)
+    content_end = models.PositiveIntegerField(null=True, blank=True)
     quantities = models.JSONField(default=list, blank=True)
     entities = models.JSONField(default=list, blank=True)
     evidence_status = models.CharField(

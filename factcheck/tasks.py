@@ -23,7 +23,8 @@ def process_article(article_id: int) -> None:
 
 @shared_task(name="factcheck.extract_article_claims", acks_late=True)
 def extract_article_claims(article_id: int) -> None:
-    """Extract the claims of one article with spaCy (extraction queue, CPU-bound)."""
+    """Extract the claims of the next chunk of one article with spaCy (extraction queue,
+    CPU-bound); the service queues the following chunk behind whatever is waiting."""
     services.article_extract_claims(article_id=article_id)
 
 

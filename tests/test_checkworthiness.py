@@ -1,24 +1,24 @@
-"""The check-worthiness model: shipped file, reasons, seed ranking, margin over the baseline.
+"""The check-worthiness model: shipped files, reasons, held-out figures, priorities.
 
-None of these tests touches the database.
+None of these tests touches the database. The ClaimBuster and CLEF files are read from
+factcheck/extraction/data/ and the seeds from factcheck/samples/, so these run from a bare
+checkout.
 """
 
 import io
 import json
+import shutil
 import sys
 
 import pytest
 from django.core.management import call_command
 
-from factcheck.extraction import checkworthiness, training
+from factcheck.extraction import checkworthiness, evaluation, training
 from factcheck.extraction.checkworthiness import Judgement, judge_sentences
+from factcheck.extraction.priority import priority_for
 
 from .conftest import GOLD_PATH, SEEDS_DIR
-
-pytestmark = pytest.mark.skipif(
-    not training.CLAIMBUSTER_PATH.exists() or not GOLD_PATH.exists(),
-    reason="needs ../shared (ClaimBuster data and the seed gold) beside the checkout",
-)
+from .extraction_fixtures import seed_results  # noqa: F401
 
 
 def test_it_loads_the_shipped_model_and_judges_in_order():
@@ -33,8 +33,12 @@ def test_it_loads_the_shipped_model_and_judges_in_order():
     assert all(isinstance(j, Judgement) for j in judgements)
     assert all(0.0 <= j.probability <= 1.0 for j in judgements)
     assert [j.label for j in judgements] == ["not_factual", "check_worthy", "not_factual"]
-    # Same order: judging one at a time gives the same answers.
-    assert [judge_sentences([s])[0] for s in sentences] == judgements
+    # Same order: judging one at a time gives the same answers (batches are padded, and the
+    # padding must not change a score beyond float noise).
+    for sentence, together in zip(sentences, judgements, strict=True):
+        (alone,) = judge_sentences([sentence])
+        assert alone.label == together.label
+        assert alone.probability == pytest.approx(together.probability, abs=1e-4)
 
 
 def test_it_judges_an_empty_batch():
@@ -43,6 +47,21 @@ def test_it_judges_an_empty_batch():
 
 def test_it_loads_the_model_once_per_process():
     assert checkworthiness.shipped_model() is checkworthiness.shipped_model()
+
+
+def test_it_refuses_an_encoder_that_is_not_the_one_its_settings_name(tmp_path):
+    for name in ("checkworthiness.json", "vocab.txt"):
+        shutil.copyfile(checkworthiness.MODEL_PATH.parent / name, tmp_path / name)
+    (tmp_path / "checkworthiness.onnx").write_bytes(b"not the trained encoder")
+
+    with pytest.raises(ValueError, match="not the encoder"):
+        checkworthiness.load_model(tmp_path / "checkworthiness.json")
+
+
+def test_the_shipped_model_files_stay_small():
+    folder = checkworthiness.MODEL_PATH.parent
+    total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    assert total < 25_000_000
 
 
 def test_it_names_a_quantity():
@@ -81,7 +100,7 @@ def test_it_pushes_page_chrome_below_claims():
     chrome, claim = judge_sentences(
         ["2,500 $", "Air and ground operations killed hundreds of terrorists."]
     )
-    assert chrome.label == "not_factual"
+    assert chrome.label != "check_worthy"
     assert "page chrome: number without words" in chrome.reasons
     assert chrome.probability < claim.probability
 
@@ -92,29 +111,56 @@ def test_it_ranks_every_seed_priority_one_claim_above_every_piece_of_chrome():
     assert len(report.group("p1")) == 27
     assert report.group("chrome")
     assert report.min_p1 > report.max_chrome, "\n".join(report.lines())
-    # Almost every priority-1 claim is labelled check-worthy at the shipped threshold.
-    assert report.p1_check_worthy >= 25, "\n".join(report.lines())
     assert not any(item.label == "check_worthy" for item in report.group("chrome"))
 
 
-def test_it_beats_the_baseline_by_a_tenth_of_f1_on_the_held_out_split():
-    # The shipped model against a baseline trained afresh on the same training part.
-    report = training.evaluate_shipped(checkworthiness.shipped_model())
+@pytest.fixture(scope="module")
+def shipped_report():
+    return training.evaluate_shipped(checkworthiness.shipped_model())
 
-    assert report.margin >= 0.10, "\n".join(report.lines())
-    assert report.model.average_precision > report.baseline.average_precision
-    # The figures in the model file (and the card) are the ones we get back.
+
+def test_it_beats_the_baseline_on_debates_it_never_saw(shipped_report):
+    # Retraining takes PyTorch and about half an hour, so the suite does not retrain. Instead
+    # it scores the shipped files on the held-out debates and checks (1) they clear floors
+    # below the figures in the model card, and (2) they are the figures the training run
+    # recorded in the model file (int8 kernels differ slightly between CPUs, hence abs 0.005).
+    report = shipped_report
+    lines = "\n".join(report.lines())
+
+    assert report.debates.model.f1 >= 0.78, lines
+    assert report.debates.model.average_precision >= 0.85, lines
+    assert report.margin >= 0.05, lines
+    assert report.debates.model.average_precision > report.debates.baseline.average_precision
     recorded = checkworthiness.shipped_model().meta["figures"]
-    assert recorded["model_f1"] == round(report.model.f1, 4)
-    assert recorded["model_ap"] == round(report.model.average_precision, 4)
-    assert recorded["baseline_f1"] == round(report.baseline.f1, 4)
+    assert recorded["model_f1"] == pytest.approx(report.debates.model.f1, abs=0.005)
+    assert recorded["model_ap"] == pytest.approx(report.debates.model.average_precision, abs=0.005)
+    assert recorded["baseline_f1"] == pytest.approx(report.debates.baseline.f1, abs=1e-4)
 
 
-def test_it_never_validates_on_a_training_sentence():
-    train, val = training.holdout_split(training.load_claimbuster())
+def test_it_ranks_unseen_clef_transcripts_better_than_the_baseline(shipped_report):
+    lines = "\n".join(shipped_report.lines())
+    assert shipped_report.clef_map >= 0.3, lines
+    assert shipped_report.clef_map > shipped_report.clef_baseline_map, lines
+    recorded = checkworthiness.shipped_model().meta["figures"]
+    assert recorded["clef_map"] == pytest.approx(shipped_report.clef_map, abs=0.005)
+
+
+def test_it_never_validates_on_a_sentence_or_debate_it_trained_on():
+    data = training.load_claimbuster()
+    train, val = training.held_out_debates(data)
     assert not set(train.texts) & set(val.texts)
-    share = sum(label == "check_worthy" for label in val.labels) / len(val.labels)
+    assert not set(train.groups) & set(val.groups)
+    assert 0.15 <= len(val.texts) / len(data.texts) <= 0.25
+    r_train, r_val = training.holdout_split(data)
+    assert not set(r_train.texts) & set(r_val.texts)
+    share = sum(label == "check_worthy" for label in r_val.labels) / len(r_val.labels)
     assert share == pytest.approx(1849 / 8231, abs=0.01)
+
+
+def test_it_scores_clef_only_on_transcripts_outside_claimbuster():
+    clef = training.clef_held_out(training.load_clef())
+    assert clef.groups and all(int(g[:4]) >= 2017 for g in clef.groups)
+    assert sum(label == "check_worthy" for label in clef.labels) > 100
 
 
 def test_it_splits_seed_text_into_sentences_without_breaking_on_titles():
@@ -141,30 +187,64 @@ def test_it_prints_one_json_line_per_input_line_in_order(monkeypatch):
     assert "question" in records[3]["reasons"]
 
 
-@pytest.mark.slow
-def test_it_retrains_to_exactly_the_shipped_model(tmp_path):
+def test_the_check_only_command_prints_the_held_out_figures(monkeypatch, shipped_report):
+    # The figures themselves are checked above; scoring twice would only cost time.
+    monkeypatch.setattr(training, "evaluate_shipped", lambda model: shipped_report)
     out = io.StringIO()
-
-    call_command("train_checkworthiness", output=tmp_path, stdout=out)
-
-    retrained = json.loads((tmp_path / "checkworthiness.json").read_text())
-    shipped = json.loads(checkworthiness.MODEL_PATH.read_text())
-    # Same vocabulary, same settings, and every weight equal to the shipped one up to the
-    # last rounded digit: BLAS kernels differ between CPUs in the 6th decimal.
-    assert_same_model(retrained, shipped, path="model")
-    assert "margin" in out.getvalue()
+    call_command("train_checkworthiness", check_only=True, stdout=out)
+    printed = out.getvalue()
+    assert "held-out debates" in printed
+    assert "CLEF 2019" in printed
 
 
-def assert_same_model(retrained, shipped, *, path: str) -> None:
-    if isinstance(shipped, dict):
-        assert set(retrained) == set(shipped), path
-        for key in shipped:
-            assert_same_model(retrained[key], shipped[key], path=f"{path}.{key}")
-    elif isinstance(shipped, list):
-        assert len(retrained) == len(shipped), path
-        for index, (mine, theirs) in enumerate(zip(retrained, shipped, strict=True)):
-            assert_same_model(mine, theirs, path=f"{path}[{index}]")
-    elif isinstance(shipped, float):
-        assert retrained == pytest.approx(shipped, abs=1e-4), path
-    else:
-        assert retrained == shipped, path
+# --- Priority ----------------------------------------------------------------------------
+
+
+def _priority(sentence: str, kind: str = "event") -> str:
+    (j,) = judge_sentences([sentence])
+    return priority_for(j.probability, j.label, kind, j.reasons)
+
+
+def test_a_clearly_check_worthy_factual_sentence_is_high_or_medium():
+    sentence = "Unemployment rose to 7.8 percent in 2009, the highest in 26 years."
+    assert _priority(sentence, "quantity") in ("high", "medium")
+
+
+def test_page_chrome_is_low():
+    assert _priority("Share this article") == "low"
+    assert _priority("2,500 $") == "low"
+
+
+def test_an_opinion_is_low_whatever_its_score():
+    assert priority_for(0.99, "check_worthy", "opinion") == "low"
+
+
+def test_priority_follows_the_shipped_cuts():
+    model = checkworthiness.shipped_model()
+    assert model.threshold < model.priority_high < 1.0
+    assert priority_for(model.priority_high, "check_worthy", "event") == "high"
+    assert priority_for(model.threshold, "check_worthy", "event") == "medium"
+    assert priority_for(model.threshold - 0.01, "unimportant", "event") == "low"
+
+
+@pytest.mark.slow
+def test_seed_priorities_put_claims_first_and_chrome_and_opinion_last(seed_results):  # noqa: F811
+    gold = evaluation.load_gold()
+    claims = [c for result in seed_results.values() for c in result.claims]
+    high = [c for c in claims if c.priority == "high"]
+    assert len(high) <= len(claims) / 2, f"{len(high)} of {len(claims)} claims are high"
+    for name, article in gold["articles"].items():
+        result = seed_results[name]
+        for item in article["claims"]:
+            if item["priority"] != 1:
+                continue
+            hits = [
+                c
+                for c in result.claims
+                if c.start <= item["start"] and item["end"] <= c.end and c.label == "check_worthy"
+            ]
+            assert hits and hits[0].priority in ("high", "medium"), item["id"]
+        for item in article["not_claims"]:
+            for start, end in item["occurrences"]:
+                inside = [c for c in result.claims if c.start <= start and end <= c.end]
+                assert all(c.priority == "low" for c in inside), item["id"]

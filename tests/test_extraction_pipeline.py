@@ -9,7 +9,7 @@ from django.core.management import call_command
 from factcheck.extraction.pipeline import extract_claims, extract_many, get_nlp, is_verbatim
 from factcheck.extraction.types import ExtractionResult
 
-from .extraction_fixtures import claim_containing, needs_shared, nlp, seed, seed_texts  # noqa: F401
+from .extraction_fixtures import claim_containing, nlp, seed, seed_texts  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -51,10 +51,12 @@ def test_it_never_emits_chrome_reader_comments_or_bare_opinion(nlp):  # noqa: F8
     }
 
 
-def test_it_keeps_an_attributed_opinion_as_kind_opinion(nlp):  # noqa: F811
+def test_it_keeps_an_attributed_opinion_as_an_attribution_with_its_emotive_wording(nlp):  # noqa: F811
+    # "X said Y" is checkable as an attribution whatever Y is: a fabricated opinion quote is
+    # what the verdict "misattributed" exists for.
     text = "Headline\n\nKirby lied saying Russian air strikes target “opposition groups,” not ISIS."
     claim = claim_containing(extract_claims(text, nlp=nlp), text, "Kirby lied")
-    assert claim.kind == "opinion"
+    assert claim.kind == "quote"  # part of the attributed words is in quotation marks
     assert claim.claimant == "Kirby"
     assert "emotive wording" in claim.reasons
 
@@ -63,7 +65,8 @@ def test_it_says_which_features_fired(nlp):  # noqa: F811
     result = extract_claims(ARTICLE, nlp=nlp)
     claim = claim_containing(result, ARTICLE, "150,000 troops")
     assert {"attribution", "quantity", "named entity"} <= set(claim.reasons)
-    assert claim.kind == "quantity"
+    assert claim.kind == "attribution"
+    assert [q.value for q in claim.quantities] == [150000]
 
 
 def test_it_handles_empty_and_chrome_only_texts_in_a_batch(nlp):  # noqa: F811
@@ -76,11 +79,10 @@ def test_it_handles_empty_and_chrome_only_texts_in_a_batch(nlp):  # noqa: F811
 
 
 def test_it_gives_the_same_result_whatever_the_batch_size(nlp):  # noqa: F811
-    texts = list(seed_texts().values()) if seed_texts() else [ARTICLE]
+    texts = list(seed_texts().values())
     assert extract_many(texts, nlp=nlp, batch_size=1) == extract_many(texts, nlp=nlp, batch_size=64)
 
 
-@needs_shared
 def test_the_extract_command_prints_one_json_line_per_claim():
     text, result = seed("000")
     from factcheck.extraction.evaluation import SEEDS_DIR
@@ -98,7 +100,10 @@ def test_the_extract_command_prints_one_json_line_per_claim():
     for line in lines:
         assert text[line["start"] : line["end"]] == line["text"]
     troops = next(line for line in lines if "150,000 troops" in line["text"])
-    assert troops["claimant"] == "Putin" and troops["cue"] == "announced"
+    assert troops["claimant"]["text"] == "Putin" and troops["cue"] == "announced"
+    assert troops["claimant"]["name"] == "Vladimir Putin"
+    assert text[troops["claimant"]["start"] : troops["claimant"]["end"]] == "Putin"
+    assert troops["content"]["start"] < troops["content"]["end"] <= troops["end"]
     assert troops["quantities"][0]["value"] == 150000.0
 
 

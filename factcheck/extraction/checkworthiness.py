@@ -1,35 +1,39 @@
 """Check-worthiness of sentences: not a factual claim / factual but unimportant / check-worthy.
 
-Pure: no Django, no ORM, no spaCy, no network. The shipped model is a linear (multinomial
-logistic-regression) model over three blocks of features, stored as plain JSON in
-``model/checkworthiness.json``:
+Pure: no Django, no ORM, no spaCy, no network. The shipped model is a small transformer
+encoder (all-MiniLM-L6-v2, six layers, fine-tuned on ClaimBuster) with a three-way
+classification head, exported to ONNX with int8 weights and run by onnxruntime:
 
-* word unigrams and bigrams (TF-IDF),
-* character n-grams within word boundaries (TF-IDF), which carry morphology and survive the
-  move from debate transcripts to news copy better than whole words,
-* a small set of hand-written cues (quantity, attribution, date, named entity, ...), which are
-  also what we show people as the *reasons* for a judgement.
+* ``model/checkworthiness.json``: classes, threshold, priority cut, chrome penalty, figures,
+  and the name and SHA-256 of the encoder file;
+* ``model/checkworthiness.onnx``: the encoder and head (mean-pooled, then linear);
+* ``model/vocab.txt``: BERT's uncased WordPiece vocabulary, read by ``wordpiece.py``.
 
-Everything needed to score a sentence (vocabulary, idf, coefficients, threshold) is in that
-file, so there is no pickle, no sklearn-version skew and nothing to fetch at run time. The
-training code that writes the file is ``factcheck/extraction/training.py``; it uses the same
-analyzers and cue functions as this module, so training and serving cannot drift apart.
+No pickle, nothing fetched at run time, and serving needs onnxruntime and numpy only. The
+hand-written cues below (quantity, attribution, date, named entity, ...) do not feed the
+encoder: they are what we show people as the *reasons* for a judgement, and what the decision
+step reads. The page-chrome rules do change the score (a fixed penalty), because debate
+transcripts have no page furniture to learn from. Training is ``training.py`` (evaluation) and
+``finetune.py`` (the encoder, needs PyTorch; not a run-time dependency).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import sparse
+
+from factcheck.extraction.wordpiece import WordPiece
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "checkworthiness.json"
+
 
 LABELS: tuple[str, ...] = ("not_factual", "unimportant", "check_worthy")
 
@@ -39,46 +43,6 @@ class Judgement:
     probability: float  # P(check_worthy), 0..1
     label: str  # "not_factual" | "unimportant" | "check_worthy"
     reasons: tuple[str, ...]  # human-readable names of the cues that fired
-
-
-# --- Text analyzers (shared with training) -------------------------------------------------
-
-_DIGIT = re.compile(r"\d")
-_WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[a-z0]+(?:['’][a-z]+)?|[?%$£€]")
-# Curly quotes and apostrophes are folded to straight ones: news copy uses them, the debate
-# transcripts we train on do not, and the model should not treat them as different words.
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
-
-
-def normalise(text: str) -> str:
-    """Lower-case, fold quotes and map every digit to 0 (numbers matter, their values do not)."""
-    return _DIGIT.sub("0", text.translate(_QUOTES).lower())
-
-
-def word_ngrams(text: str) -> list[str]:
-    """Word unigrams and bigrams of the normalised sentence."""
-    tokens = _WORD.findall(normalise(text))
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-
-
-CHAR_NGRAM_RANGE = (2, 5)
-
-
-def char_ngrams(text: str) -> list[str]:
-    """Character n-grams inside padded words, as sklearn's ``char_wb`` analyzer makes them."""
-    low, high = CHAR_NGRAM_RANGE
-    grams: list[str] = []
-    for word in _WHITESPACE.sub(" ", normalise(text)).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) < n:
-                break
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return grams
-
-
-ANALYZERS: dict[str, Callable[[str], list[str]]] = {"word": word_ngrams, "char": char_ngrams}
 
 
 # --- Hand-written cues (the reasons) -------------------------------------------------------
@@ -235,12 +199,6 @@ CUE_NAMES: tuple[str, ...] = (*CUE_PATTERNS, "named entity", "short fragment", "
 _SILENT_CUES = frozenset({"negation", "long sentence"})
 
 
-def cue_matrix(sentences: Sequence[str]) -> np.ndarray:
-    """Binary matrix, one row per sentence and one column per name in CUE_NAMES."""
-    rows = [cues(s) for s in sentences]
-    return np.array([[row[name] for name in CUE_NAMES] for row in rows], dtype=np.float64)
-
-
 # --- Page chrome (hand-set rules, not learned) ---------------------------------------------
 #
 # The training sentences are debate transcripts, which have no page furniture, so no learned
@@ -284,78 +242,53 @@ def chrome_cues(text: str) -> tuple[str, ...]:
 
 # --- The shipped model ---------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _Block:
-    """One TF-IDF block: term -> column, idf per column, coefficients per column and class."""
-
-    analyzer: Callable[[str], list[str]]
-    index: dict[str, int]
-    idf: np.ndarray
-    coef: np.ndarray  # (n_terms, n_classes)
-    sublinear_tf: bool
-
-    def logits(self, sentences: Sequence[str]) -> np.ndarray:
-        """This block's contribution to each class logit, one row per sentence.
-
-        The same arithmetic as sklearn's TfidfVectorizer (smooth idf, l2 norm), done as one
-        sparse product so a batch costs little more than tokenising it.
-        """
-        lookup = self.index.get
-        indptr, indices, counts = [0], [], []
-        for sentence in sentences:
-            for term, count in Counter(self.analyzer(sentence)).items():
-                column = lookup(term)
-                if column is not None:
-                    indices.append(column)
-                    counts.append(count)
-            indptr.append(len(indices))
-        tf = np.asarray(counts, dtype=np.float64)
-        if self.sublinear_tf:
-            tf = 1.0 + np.log(tf)
-        columns = np.asarray(indices, dtype=np.int64)
-        weights = tf * self.idf[columns]
-        x = sparse.csr_matrix(
-            (weights, columns, np.asarray(indptr)), shape=(len(sentences), len(self.idf))
-        )
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0  # a sentence with no known term contributes nothing
-        return np.asarray(sparse.diags(1.0 / norms) @ x @ self.coef)
+MODEL_FORMAT = "factcheck-checkworthiness/2"
+# One sentence per run. The encoder's int8 matrix products quantise their inputs with one
+# scale per run, so in a batch a sentence's score would depend on its batch-mates (by up to
+# 0.13 in P); alone, a sentence always gets the same score. It costs about a third more time.
+BATCH_SIZE = 1
 
 
 @dataclass(frozen=True)
 class Model:
-    """The check-worthiness model as loaded from JSON."""
+    """The check-worthiness model as loaded from ``model/``: the encoder plus its settings."""
 
     classes: tuple[str, ...]
-    blocks: tuple[_Block, ...]
-    cue_coef: np.ndarray  # (len(CUE_NAMES), n_classes)
-    cue_scale: float
-    intercept: np.ndarray  # (n_classes,)
-    threshold: float
+    threshold: float  # label check_worthy at or above this P(check_worthy)
+    priority_high: float  # P(check_worthy) at or above which a claim is high priority
     chrome_penalty: float  # subtracted from the check-worthy logit when a chrome rule fires
+    max_length: int  # word pieces per sentence, [CLS] and [SEP] included, as in training
     meta: dict
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: WordPiece
+
+    def logits(self, sentences: Sequence[str]) -> np.ndarray:
+        """The encoder's class logits, one row per sentence (no rules applied)."""
+        out = np.zeros((len(sentences), len(self.classes)), dtype=np.float64)
+        encoded = [self.tokenizer.encode(s, self.max_length) for s in sentences]
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        for first in range(0, len(order), BATCH_SIZE):
+            rows = order[first : first + BATCH_SIZE]
+            width = max(len(encoded[i]) for i in rows)
+            ids = np.full((len(rows), width), self.tokenizer.pad, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                ids[r, : len(encoded[i])] = encoded[i]
+                mask[r, : len(encoded[i])] = 1
+            (logits,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            out[rows] = logits
+        return out
 
     def probabilities(self, sentences: Sequence[str], rules: bool = True) -> np.ndarray:
         """Class probabilities, one row per sentence, columns in ``self.classes`` order.
 
         ``rules=False`` leaves out the page-chrome penalty: the learned model alone.
         """
-        fired = [cues(s) for s in sentences]
         chrome = [chrome_cues(s) for s in sentences] if rules else [()] * len(sentences)
-        return self._probabilities(sentences, fired, chrome)
+        return self._probabilities(sentences, chrome)
 
-    def _probabilities(
-        self,
-        sentences: Sequence[str],
-        fired: list[dict[str, bool]],
-        chrome: list[tuple[str, ...]],
-    ) -> np.ndarray:
-        logits = np.tile(self.intercept, (len(sentences), 1))
-        for block in self.blocks:
-            logits += block.logits(sentences)
-        cue_rows = np.array([[row[n] for n in CUE_NAMES] for row in fired], dtype=np.float64)
-        logits += (cue_rows * self.cue_scale) @ self.cue_coef
+    def _probabilities(self, sentences: Sequence[str], chrome: list[tuple[str, ...]]) -> np.ndarray:
+        logits = self.logits(sentences)
         is_chrome = np.array([bool(c) for c in chrome], dtype=bool)
         logits[is_chrome, self.classes.index("check_worthy")] -= self.chrome_penalty
         logits -= logits.max(axis=1, keepdims=True)
@@ -368,7 +301,7 @@ class Model:
             return []
         fired = [cues(s) for s in sentences]
         chrome = [chrome_cues(s) for s in sentences]
-        probs = self._probabilities(sentences, fired, chrome if rules else [()] * len(chrome))
+        probs = self._probabilities(sentences, chrome if rules else [()] * len(chrome))
         cw = self.classes.index("check_worthy")
         others = [i for i in range(len(self.classes)) if i != cw]
         judgements = []
@@ -393,43 +326,58 @@ def reasons(sentence: str) -> tuple[str, ...]:
     return _reasons(cues(sentence), chrome_cues(sentence))
 
 
-def model_from_dict(data: dict) -> Model:
-    """Build a Model from the JSON document written by training.export_model."""
-    if data.get("format") != "factcheck-checkworthiness/1":
-        raise ValueError(f"Unknown check-worthiness model format: {data.get('format')!r}")
-    if tuple(data["cues"]["names"]) != CUE_NAMES:
-        raise ValueError(
-            "The model was trained with a different set of cues than this code defines; "
-            "retrain it with `manage.py train_checkworthiness`."
-        )
-    blocks = []
-    for name in ("word", "char"):
-        block = data["blocks"][name]
-        blocks.append(
-            _Block(
-                analyzer=ANALYZERS[name],
-                index={term: i for i, term in enumerate(block["terms"])},
-                idf=np.asarray(block["idf"], dtype=np.float64),
-                coef=np.asarray(block["coef"], dtype=np.float64),
-                sublinear_tf=bool(block["sublinear_tf"]),
-            )
-        )
-    return Model(
-        classes=tuple(data["classes"]),
-        blocks=tuple(blocks),
-        cue_coef=np.asarray(data["cues"]["coef"], dtype=np.float64),
-        cue_scale=float(data["cues"]["scale"]),
-        intercept=np.asarray(data["intercept"], dtype=np.float64),
-        threshold=float(data["threshold"]),
-        chrome_penalty=float(data["chrome_penalty"]),
-        meta=data.get("meta", {}),
-    )
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, recorded in the JSON so it cannot be paired with another encoder."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def load_model(path: Path | str = MODEL_PATH) -> Model:
-    """Read a model file. Use ``shipped_model()`` for the packaged one (cached)."""
+    """Read a model: the JSON settings file and the encoder and vocabulary it names.
+
+    Use ``shipped_model()`` for the packaged one (cached).
+    """
+    # Imported here so that modules which only want the cues (decision.py) load without it.
+    try:
+        import onnxruntime
+    except ImportError as error:
+        raise RuntimeError(
+            "The check-worthiness model runs on onnxruntime, which is not installed in this "
+            "environment; add it to the project's dependencies (`uv add onnxruntime`)."
+        ) from error
+
+    path = Path(path)
     with open(path, encoding="utf-8") as f:
-        return model_from_dict(json.load(f))
+        data = json.load(f)
+    if data.get("format") != MODEL_FORMAT:
+        raise ValueError(f"Unknown check-worthiness model format: {data.get('format')!r}")
+    encoder = path.parent / data["encoder"]["file"]
+    if file_digest(encoder) != data["encoder"]["sha256"]:
+        raise ValueError(
+            f"{encoder} is not the encoder {path.name} was written with; retrain with "
+            "`manage.py train_checkworthiness` or restore both files together."
+        )
+    options = onnxruntime.SessionOptions()
+    # One thread: the pipeline runs one worker process per core, and a second thread per
+    # process would only fight the other worker for the same cores.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        str(encoder), options, providers=["CPUExecutionProvider"]
+    )
+    return Model(
+        classes=tuple(data["classes"]),
+        threshold=float(data["threshold"]),
+        priority_high=float(data["priority"]["high"]),
+        chrome_penalty=float(data["chrome_penalty"]),
+        max_length=int(data["encoder"]["max_length"]),
+        meta=data.get("meta", {}),
+        session=session,
+        tokenizer=WordPiece.from_file(path.parent / data["encoder"]["vocabulary"]),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -442,9 +390,10 @@ def judge_sentences(sentences: Sequence[str]) -> list[Judgement]:
     """Judge each sentence's check-worthiness, in the order given.
 
     ``probability`` is the model's P(check_worthy); ``label`` is ``check_worthy`` when that
-    reaches the shipped threshold (tuned for F1 on training data), otherwise the likelier of
-    ``not_factual`` and ``unimportant``. ``reasons`` names the hand-written cues that fired
-    ("quantity", "attribution", "named entity", ...), whichever way they pushed the score.
-    The model is read from the package on first use and kept for the life of the process.
+    reaches the shipped threshold, otherwise the likelier of ``not_factual`` and
+    ``unimportant``. ``reasons`` names the hand-written cues that fired ("quantity",
+    "attribution", "named entity", ...), whichever way they pushed the score: the encoder
+    does not use them, they are there to explain a score to a reviewer. The model is read from
+    the package on first use and kept for the life of the process.
     """
     return shipped_model().judge(list(sentences))

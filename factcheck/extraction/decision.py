@@ -9,6 +9,8 @@ visible in the reasons list so a reviewer can see when they applied:
 * an attributed or quantified statement about named things, worded neutrally, is promoted to
   check_worthy even when the model is lukewarm ("promoted: ..."). These are exactly what a
   fact-checker checks ("X said Y happened", "N things were destroyed");
+* a statement attributed to a named (or resolved) speaker is always a claim, of kind "quote"
+  (quoted words) or "attribution" (reported speech), whatever the model thinks of its content;
 * a sentence worded as opinion (evaluative or emotive words, hedges, second person,
   questions) that the model does not rate check-worthy is either dropped (nothing in it to
   check) or kept as kind="opinion" when it still names something checkable, so a filter can
@@ -197,6 +199,12 @@ def decide(
         return None
     score = float(judgement.probability)
     label: Label = judgement.label  # type: ignore[assignment]
+    if f.attributed and f.named_claimant:
+        # "X said Y" can be checked as an attribution whatever Y is (an opinion, a boast), and
+        # misattribution is the verdict this desk exists for. The score is kept as the model
+        # gave it, so it still orders these claims among themselves.
+        kind: Kind = "quote" if f.direct_quote else "attribution"
+        return Decision(score, "check_worthy", kind, (*reasons, "attributed: checkable as said"))
     # What an opinion sentence would still let a checker verify.
     # A list of three or more named places ("operations target Sweida, Daraa, Homs") says
     # where something happens, which can be checked.

@@ -28,17 +28,22 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from factcheck.extraction import attribution as attr
+from factcheck.extraction import chunks, long_sentences
 from factcheck.extraction.checkworthiness import judge_sentences, shipped_model
 from factcheck.extraction.cleaning import CleanedArticle, Segment, clean
 from factcheck.extraction.decision import Decision, SentenceFeatures, decide, features_for
 from factcheck.extraction.entities import FoundEntity, find_entities, resolve_surnames
+from factcheck.extraction.priority import priority_for
 from factcheck.extraction.quantities import find_quantities
-from factcheck.extraction.spans import remember_text, span_ents
+from factcheck.extraction.spans import doc_quotes, remember_text, span_ents
+from factcheck.extraction.speakers import Person, resolve_speakers
 from factcheck.extraction.types import (
     ClaimCandidate,
     EntityMention,
     ExtractionResult,
+    Kind,
     Quantity,
+    Removal,
 )
 
 log = logging.getLogger(__name__)
@@ -67,16 +72,26 @@ class _Sentence:
     quantities: list[Quantity] = field(default_factory=list)
     entities: list[FoundEntity] = field(default_factory=list)  # segment offsets
     features: SentenceFeatures | None = None
+    paragraph: int = 0
 
 
-def extract_claims(text: str, *, nlp: Language) -> ExtractionResult:
+def extract_claims(
+    text: str,
+    *,
+    nlp: Language,
+    window: tuple[int, int] | None = None,
+    max_sentence_words: int = long_sentences.MAX_WORDS,
+) -> ExtractionResult:
     """Extract check-worthy claims (and labelled opinions) from one article's text.
 
     ``text`` is the article as stored; all offsets in the result index into it, and
     ``text[c.start:c.end] == c.text`` holds for every claim. Running it twice on the same text
-    gives the same result.
+    gives the same result. With ``window`` (start, end), only the paragraphs that start in
+    it are analysed (one chunk of a long article); sentences over ``max_sentence_words`` are
+    split at clause boundaries or left out (``long_sentences``).
     """
-    return extract_many([text], nlp=nlp)[0]
+    found = iter_extract([text], nlp=nlp, window=window, max_sentence_words=max_sentence_words)
+    return next(found)
 
 
 def extract_many(
@@ -91,7 +106,12 @@ def extract_many(
 
 
 def iter_extract(
-    texts: Iterable[str], *, nlp: Language, batch_size: int = DEFAULT_BATCH_SIZE
+    texts: Iterable[str],
+    *,
+    nlp: Language,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    window: tuple[int, int] | None = None,
+    max_sentence_words: int = long_sentences.MAX_WORDS,
 ) -> Iterator[ExtractionResult]:
     """Stream results article by article; each article's docs are dropped once it is done."""
     cleaned: dict[int, CleanedArticle] = {}
@@ -99,7 +119,7 @@ def iter_extract(
 
     def feed() -> Iterator[tuple[str, tuple[int, int]]]:
         for index, text in enumerate(texts):
-            article = clean(text)
+            article = chunks.within(clean(text), window)
             cleaned[index] = article
             expected[index] = len(article.segments)
             for seg_index, segment in enumerate(article.segments):
@@ -111,7 +131,7 @@ def iter_extract(
     def flush_ready() -> Iterator[ExtractionResult]:
         nonlocal done
         while done in expected and len(pending.get(done, [])) == expected[done]:
-            yield _extract_article(cleaned.pop(done), pending.pop(done, []))
+            yield _extract_article(cleaned.pop(done), pending.pop(done, []), max_sentence_words)
             del expected[done]
             done += 1
 
@@ -122,21 +142,29 @@ def iter_extract(
     yield from flush_ready()
 
 
-def _extract_article(article: CleanedArticle, docs: list[Doc]) -> ExtractionResult:
+def _extract_article(
+    article: CleanedArticle, docs: list[Doc], max_sentence_words: int = long_sentences.MAX_WORDS
+) -> ExtractionResult:
     text = article.text
     sentences: list[_Sentence] = []
     previous: attr.Attribution | None = None
     previous_colon = False
-    for segment, doc in zip(article.segments, docs, strict=True):
+    quotes: list[tuple[int, int]] = []
+    for paragraph, (segment, doc) in enumerate(zip(article.segments, docs, strict=True)):
         remember_text(doc, segment.text)
+        quotes += [segment.to_original(a, b) for a, b in doc_quotes(doc)]
         spans = [s for s in doc.sents if segment.text[s.start_char : s.end_char].strip()]
+        spans, too_long = long_sentences.split_spans(spans, max_words=max_sentence_words)
+        article.removals.extend(
+            Removal(*segment.to_original(a, b), long_sentences.REASON) for a, b in too_long
+        )
         attributions = attr.attribute_segment(
             spans, previous=previous, previous_ended_with_colon=previous_colon
         )
         for span, found in zip(spans, attributions, strict=True):
             a, b = _trim(segment.text, span.start_char, span.end_char)
             start, end = segment.to_original(a, b)
-            sentence = _Sentence(segment, span, segment.text[a:b], start, end)
+            sentence = _Sentence(segment, span, segment.text[a:b], start, end, paragraph=paragraph)
             sentence.attribution = _to_original(segment, found)
             sentence.quantities = []
             for q in find_quantities(span):
@@ -148,7 +176,6 @@ def _extract_article(article: CleanedArticle, docs: list[Doc]) -> ExtractionResu
         previous = last_attr
         previous_colon = segment.ends_with_colon
 
-    _resolve_pronouns(text, sentences)
     surnames = resolve_surnames([e for s in sentences for e in s.entities])
     # Headlines are title-cased, and the model tags capitalised words there as names
     # ("Involvement", "Hell"). A headline entity counts only if the body names it too.
@@ -156,6 +183,7 @@ def _extract_article(article: CleanedArticle, docs: list[Doc]) -> ExtractionResu
     for s in sentences:
         if s.segment.role == "headline":
             s.entities = [e for e in s.entities if e.name in body_names]
+    _resolve_speakers(text, sentences, quotes)
     judgements = judge_sentences([s.text for s in sentences])
     cut = shipped_model().threshold
     result = ExtractionResult(removals=list(article.removals))
@@ -171,10 +199,56 @@ def _extract_article(article: CleanedArticle, docs: list[Doc]) -> ExtractionResu
         decision = decide(sentence.features, judgement, role=sentence.segment.role, threshold=cut)
         if decision is None:
             continue
-        claim = _candidate(text, sentence, decision, surnames)
+        claim = _candidate(text, sentence, decision, surnames, quotes)
         if claim is not None:
             result.claims.append(claim)
+    result.claims = _merge_quotations(text, result.claims, quotes)
     return result
+
+
+def _merge_quotations(
+    text: str, claims: list[ClaimCandidate], quotes: list[tuple[int, int]]
+) -> list[ClaimCandidate]:
+    """One claim for one quotation: '"The budget is balanced. Every school gets new funding,"
+    she concluded.' is one thing she said, and whether she said it is checked once.
+
+    Adjacent quote claims of one paragraph, with the same speaker and cue, whose words sit in
+    the same quotation, become one claim over their sentences; the content is the quotation.
+    """
+    merged: list[ClaimCandidate] = []
+    for claim in claims:
+        last = merged[-1] if merged else None
+        if last is not None and _same_quotation(text, last, claim, quotes):
+            top = last if last.score >= claim.score else claim
+            merged[-1] = dataclasses.replace(
+                top,
+                start=last.start,
+                text=text[last.start : claim.end],
+                end=claim.end,
+                is_headline=last.is_headline,
+                reasons=tuple(dict.fromkeys((*last.reasons, *claim.reasons))),
+                content_start=last.content_start,
+                content_end=claim.content_end,
+                quantities=(*last.quantities, *claim.quantities),
+                entities=(*last.entities, *claim.entities),
+            )
+            continue
+        merged.append(claim)
+    return [c for c in merged if is_verbatim(text, c)]
+
+
+def _same_quotation(
+    text: str, a: ClaimCandidate, b: ClaimCandidate, quotes: list[tuple[int, int]]
+) -> bool:
+    if a.kind != "quote" or b.kind != "quote" or a.claimant is None:
+        return False
+    if a.paragraph_start != b.paragraph_start or text[a.end : b.start].strip():
+        return False
+    if (a.claimant_start, a.claimant_end, a.cue) != (b.claimant_start, b.claimant_end, b.cue):
+        return False
+    if a.content_start is None or b.content_start is None or b.content_end is None:
+        return False
+    return any(q0 <= a.content_start and b.content_end <= q1 for q0, q1 in quotes)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -212,37 +286,40 @@ def _to_original(segment: Segment, found: attr.Attribution | None) -> attr.Attri
         content_end=ke,
         inherited=found.inherited,
         from_previous=True,  # from here on, every offset is an article offset
+        claimant_name=found.claimant_name,
+        note=found.note,
     )
 
 
-def _resolve_pronouns(text: str, sentences: list[_Sentence]) -> None:
-    """ "It also warned ..." after "NATO ... called on ...": the pronoun takes the last named
-    claimant of the previous few sentences; with none, the sentence keeps the pronoun."""
-    last_named: attr.Attribution | None = None
-    since = 0
-    for sentence in sentences:
-        found = sentence.attribution
-        since += 1
-        if found is None or found.claimant is None:
-            continue
-        if attr.is_pronoun(found.claimant):
-            if last_named is not None and since <= 3:
-                # "He said": the pronoun's own cue and content, the last named speaker.
-                sentence.attribution = dataclasses.replace(
-                    found,
-                    claimant=last_named.claimant,
-                    claimant_start=last_named.claimant_start,
-                    claimant_end=last_named.claimant_end,
-                    inherited=True,
-                    from_previous=True,
-                )
-            continue
-        last_named = found
-        since = 0
+def _resolve_speakers(text: str, sentences: list[_Sentence], quotes: list[tuple[int, int]]) -> None:
+    """Pronouns and roles to the person meant, names to their fullest form (``speakers``)."""
+    persons = []
+    paragraph_starts: list[int] = []
+    for s in sentences:
+        while len(paragraph_starts) <= s.paragraph:
+            paragraph_starts.append(s.segment.start)
+        for e in s.entities:
+            if e.label == "PERSON":
+                a, b = s.segment.to_original(e.start, e.end)
+                persons.append(Person(a, b, e.name, s.paragraph))
+    resolved = resolve_speakers(
+        text,
+        [s.attribution for s in sentences],
+        [s.paragraph for s in sentences],
+        persons,
+        quotes,
+        paragraph_starts,
+    )
+    for s, found in zip(sentences, resolved, strict=True):
+        s.attribution = found
 
 
 def _candidate(
-    text: str, sentence: _Sentence, decision: Decision, surnames: dict[str, str]
+    text: str,
+    sentence: _Sentence,
+    decision: Decision,
+    surnames: dict[str, str],
+    quotes: list[tuple[int, int]],
 ) -> ClaimCandidate | None:
     segment = sentence.segment
     start, end = sentence.start, sentence.end
@@ -272,19 +349,30 @@ def _candidate(
         paragraph_end=segment.end,
         score=decision.score,
         label=decision.label,
-        kind=decision.kind,
-        reasons=decision.reasons,
+        kind=_speech_kind(decision.kind, found, quotes),
+        reasons=(*decision.reasons, found.note) if found and found.note else decision.reasons,
         claimant=claimant,
         claimant_start=cs,
         claimant_end=ce,
+        claimant_name=(found.claimant_name or claimant) if found and claimant else None,
         cue=found.cue if found else None,
         content_start=found.content_start if found else None,
         content_end=found.content_end if found else None,
         quantities=tuple(sentence.quantities),
         entities=tuple(entities),
         is_headline=segment.role == "headline",
+        priority=priority_for(decision.score, decision.label, decision.kind, decision.reasons),
     )
     return candidate if is_verbatim(text, candidate) else None
+
+
+def _speech_kind(kind: Kind, found: attr.Attribution | None, quotes: list[tuple[int, int]]) -> Kind:
+    """A short quoted sentence ("The budget is balanced.") is a quote too: what counts is
+    whether the attributed words sit inside quotation marks, not how many of them there are."""
+    if kind not in ("quote", "attribution") or found is None or found.content_start is None:
+        return kind
+    inside = any(a <= found.content_start and found.content_end <= b for a, b in quotes)
+    return "quote" if inside else kind
 
 
 def is_verbatim(text: str, claim: ClaimCandidate) -> bool:

@@ -9,7 +9,8 @@ from typing import Literal
 
 Bound = Literal["exact", "at_least", "at_most", "about"]
 Label = Literal["not_factual", "unimportant", "check_worthy"]
-Kind = Literal["quantity", "quote", "event", "rule", "prediction", "opinion"]
+Priority = Literal["high", "medium", "low"]
+Kind = Literal["quantity", "quote", "attribution", "event", "rule", "prediction", "opinion"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,16 @@ class ClaimCandidate:
     claimant: str | None = None  # None: the article asserts it in its own voice
     claimant_start: int | None = None
     claimant_end: int | None = None
+    # The fullest name the article gives that person ("Putin" -> "Vladimir Putin"; "he" -> the
+    # person it stands for). Equal to ``claimant`` when nothing fuller is known.
+    claimant_name: str | None = None
     cue: str | None = None
-    content_start: int | None = None
+    content_start: int | None = None  # the attributed words, article offsets
     content_end: int | None = None
     quantities: tuple[Quantity, ...] = ()
     entities: tuple[EntityMention, ...] = ()
     is_headline: bool = False
+    priority: Priority = "low"  # review priority, from priority.priority_for
 
 
 @dataclass

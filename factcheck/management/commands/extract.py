@@ -2,7 +2,9 @@
 
 Runs claim extraction on text files and prints the claims: with ``--format jsonl`` (the
 default) one JSON object per claim with file, text, start, end, score, label, kind, reasons,
-claimant, cue, quantities and entities; with ``--format text`` a line per claim for reading.
+claimant (``{text, name, start, end}`` or null: the words as written, the fullest name the
+article gives that person, and their offsets), cue, content (``{start, end}`` of the attributed
+words, or null), quantities and entities; with ``--format text`` a line per claim for reading.
 Offsets index into the file's text as read. Needs no database or broker.
 """
 
@@ -24,6 +26,17 @@ def read_text(path: Path) -> str:
         return reader(path)
     with open(path, encoding="utf-8", newline="") as f:
         return f.read()
+
+
+def _claimant(claim) -> dict | None:
+    if not claim.claimant:
+        return None
+    return {
+        "text": claim.claimant,
+        "name": claim.claimant_name or claim.claimant,
+        "start": claim.claimant_start,
+        "end": claim.claimant_end,
+    }
 
 
 class Command(BaseCommand):
@@ -82,8 +95,13 @@ class Command(BaseCommand):
                     "label": claim.label,
                     "kind": claim.kind,
                     "reasons": list(claim.reasons),
-                    "claimant": claim.claimant,
+                    "claimant": _claimant(claim),
                     "cue": claim.cue,
+                    "content": (
+                        {"start": claim.content_start, "end": claim.content_end}
+                        if claim.content_start is not None
+                        else None
+                    ),
                     "is_headline": claim.is_headline,
                     "quantities": [dataclasses.asdict(q) for q in claim.quantities],
                     "entities": [dataclasses.asdict(e) for e in claim.entities],
