@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Everything the tests read ships in the repository: a clone is enough, no ../shared needed.
+# Everything the tests read ships in the repository: a clone is enough, nothing beside it.
 SAMPLES = REPO_ROOT / "factcheck" / "samples"
 SEEDS_DIR = SAMPLES / "articles"
 GOLD_PATH = SAMPLES / "gold" / "seed_claims.json"
