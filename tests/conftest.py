@@ -5,11 +5,13 @@ pyproject.toml): Wikipedia is reached only through the local MediaWiki API doubl
 """
 
 import importlib
+import os
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
 
@@ -68,3 +70,13 @@ def editor(db) -> User:
 def outsider(db) -> User:
     """Staff, but in neither desk group: must not reach the queue."""
     return make_staff_user("otto_outsider", None)
+
+
+def require_postgresql(why: str) -> None:
+    """For tests whose behaviour is PostgreSQL's (triggers, pg_dump, NUL in text): in CI a
+    missing PostgreSQL fails the test, elsewhere it skips."""
+    if connection.vendor != "postgresql":
+        reason = f"{why} needs PostgreSQL (DATABASE_URL=postgres://...)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; ./dev test sets it")
+        pytest.skip(reason)

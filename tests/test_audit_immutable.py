@@ -2,8 +2,6 @@
 (migration reviews 0005), deleting what an entry refers to leaves the entry alone, and the admin
 shows the log read-only, deleted targets included."""
 
-import os
-
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +11,7 @@ from django.urls import reverse
 from factcheck.models import Article, Claim
 from reviews import services
 from reviews.models import AuditEntry, Review
+from tests.conftest import require_postgresql
 from tests.factories import make_claim_with_evidence, make_published_review
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def postgresql():
-    """The trigger exists only on PostgreSQL; in CI its absence fails, elsewhere it skips."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("needs PostgreSQL (DATABASE_URL=postgres://...); ./dev test sets it")
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    require_postgresql("the append-only trigger")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import connection
 
 from reviews import services
 from reviews.models import AuditEntry, Review, Verdict
+from tests.conftest import require_postgresql
 from tests.factories import make_claim_with_evidence, make_published_review
 
 # Committed data, so pg_dump (another connection) sees it.
@@ -18,11 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def postgresql():
-    """pg_dump needs PostgreSQL; in CI its absence fails, elsewhere it skips."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("needs PostgreSQL (DATABASE_URL=postgres://...); ./dev test sets it")
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    require_postgresql("a pg_dump round trip")
 
 
 @pytest.fixture

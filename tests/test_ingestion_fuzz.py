@@ -5,12 +5,11 @@ PostgreSQL, because it is stricter than SQLite (its text cannot hold NUL). In CI
 PostgreSQL fails these tests; elsewhere they are skipped.
 """
 
-import os
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from factcheck import services
 from factcheck.ingestion import IngestError, read_document
 from factcheck.models import Article
+from tests.conftest import require_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,7 @@ FUZZ = dict(
 
 @pytest.fixture(autouse=True)
 def postgresql(db):
-    if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL (DATABASE_URL=postgres://...)"
-        if os.environ.get("CI"):
-            pytest.fail(f"this test {reason}; ./dev test sets it")
-        pytest.skip(reason)
+    require_postgresql("PostgreSQL's refusal of NUL")
 
 
 # --- Inputs -----------------------------------------------------------------------------------
