@@ -1,16 +1,15 @@
 """The Content-Security-Policy: sent on every page, and nothing on our pages or the admin's
 breaks it (checked in headless Chromium, whose console reports each refusal)."""
 
-import os
 import time
 
 import pytest
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.browser import chromium
 from tests.factories import make_claim_with_evidence, make_published_review
-from tests.test_browser_review_flow import CHROMEDRIVER, CHROMIUM, log_in, submit
+from tests.test_browser_review_flow import log_in, submit
 
 EXPECTED_DIRECTIVES = {
     "default-src": "'self'",
@@ -58,24 +57,8 @@ def test_a_verdict_page_keeps_its_json_ld_under_the_policy(client, reviewer, edi
 
 @pytest.fixture
 def browser():
-    """Headless Chromium as in test_browser_review_flow, keeping the console log."""
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs chromium and chromium-driver")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1280,1600",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    """Headless Chromium, keeping the console log where CSP refusals are reported."""
+    yield from chromium(keep_console_log=True)
 
 
 def refusals(browser) -> list[str]:
