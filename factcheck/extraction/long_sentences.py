@@ -51,7 +51,7 @@ def clause_pieces(text: str, *, max_words: int = MAX_WORDS) -> Pieces:
     """
     words = [m.start() for m in _WORD.finditer(text)]
     if len(words) <= max_words:
-        return Pieces(kept=[_trim(text, 0, len(text))] if words else [])
+        return Pieces(kept=[trim_whitespace(text, 0, len(text))] if words else [])
     starts = [m.end() for m in _BOUNDARY.finditer(text)]  # sorted
     kept: list[tuple[int, int]] = []
     skipped: list[tuple[int, int]] = []
@@ -67,17 +67,18 @@ def clause_pieces(text: str, *, max_words: int = MAX_WORDS) -> Pieces:
         if cut is None:
             # No boundary in reach: skip to the next boundary (or the end) and start again.
             following = starts[reachable] if reachable < len(starts) else len(text)
-            skipped.append(_trim(text, position, following))
+            skipped.append(trim_whitespace(text, position, following))
             position = following
             continue
-        kept.append(_trim(text, position, cut))
+        kept.append(trim_whitespace(text, position, cut))
         position = cut
     return Pieces(
         kept=[p for p in kept if p[0] < p[1]], skipped=[p for p in skipped if p[0] < p[1]]
     )
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the whitespace at either end."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -162,7 +162,7 @@ def _extract_article(
             spans, previous=previous, previous_ended_with_colon=previous_colon
         )
         for span, found in zip(spans, attributions, strict=True):
-            a, b = _trim(segment.text, span.start_char, span.end_char)
+            a, b = long_sentences.trim_whitespace(segment.text, span.start_char, span.end_char)
             start, end = segment.to_original(a, b)
             sentence = _Sentence(segment, span, segment.text[a:b], start, end, paragraph=paragraph)
             sentence.attribution = _to_original(segment, found)
@@ -249,14 +249,6 @@ def _same_quotation(
     if a.content_start is None or b.content_start is None or b.content_end is None:
         return False
     return any(q0 <= a.content_start and b.content_end <= q1 for q0, q1 in quotes)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _to_original(segment: Segment, found: attr.Attribution | None) -> attr.Attribution | None:
