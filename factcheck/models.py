@@ -5,6 +5,7 @@ Models hold fields, constraints and cheap derived values. Workflows live in serv
 
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -250,6 +251,12 @@ class Evidence(models.Model):
     score = models.FloatField()
     rank = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=100, blank=True)
+    # Who attached it from a search on the claim page; empty for the machine's evidence.
+    # Re-ranking never drops what a person attached.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    search_query = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -335,3 +342,14 @@ class DuplicateSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id} ~ claim {self.candidate_id} ({self.similarity:.2f})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each Celery worker (factcheck.celery writes it every
+    HEARTBEAT_INTERVAL_SECONDS). The desk warns when none is recent: queued work would wait."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%H:%M:%S}"

@@ -755,8 +755,9 @@ def claim_store_evidence(*, claim: Claim, ranked, by_title, hints) -> str:
         keep = Q()
         for row in rows:
             keep |= Q(page=row.page, sentence_index=row.sentence_index)
-        # Sentences a reviewer has cited are never dropped, even if they fall out of the top 5.
-        stale = claim.evidence.filter(citing_reviews__isnull=True)
+        # Sentences a reviewer has cited or attached are never dropped, even if they fall out
+        # of the top 5.
+        stale = claim.evidence.filter(citing_reviews__isnull=True, added_by__isnull=True)
         if rows:
             stale = stale.exclude(keep)
         stale.delete()

@@ -7,17 +7,15 @@ its audit entry. The claim itself (text, offsets, scores) is never editable.
 
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from factcheck.models import Article, Claim
-from reviews import roles, selectors, services
-from reviews.forms import AssignForm, VerdictForm
+from reviews import claim_page, roles, selectors, services
+from reviews.forms import AssignForm
 from reviews.models import AuditEntry, QueueClaim, Review
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -262,106 +260,10 @@ class QueueClaimAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    # The claim page: read the claim in context, then act on it through services.
+    # The claim page (reviews/claim_page.py): read the claim in context, act through services.
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        claim = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_view_permission(request, claim):
-            raise PermissionDenied
-        target = selectors.canonical_claim(claim)
-        review = selectors.claim_applicable_review(claim=claim)
-        evidence = selectors.claim_ranked_evidence(claim=claim)
-        user = request.user
-        can_change = self.has_change_permission(request, claim)
-        is_duplicate = target.pk != claim.pk
-        can_record = (
-            can_change
-            and not is_duplicate
-            and (review is None or review.assignee_id in (None, user.pk))
-            and (review is None or review.state != Review.State.PUBLISHED)
-        )
-        cited_ids: list[int] = []
-        if review is not None and review.verdict:
-            cited_ids = list(review.cited_evidence.values_list("pk", flat=True))
-        verdict_form = None
-        if can_record:
-            initial = {}
-            if review is not None and review.verdict:
-                initial = {
-                    "verdict": review.verdict,
-                    "rationale": review.rationale,
-                    "cited_evidence": cited_ids,
-                }
-            verdict_form = VerdictForm(initial=initial, evidence=evidence)
-
-        if request.method == "POST":
-            if not can_change:
-                raise PermissionDenied
-            response = self._handle_claim_post(request, claim, review, evidence, can_record)
-            if isinstance(response, HttpResponse):
-                return response
-            verdict_form = response  # the bound form, with its errors
-
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Claim {claim.pk}",
-            "subtitle": str(claim),
-            "claim": claim,
-            "original": claim,
-            "parts": claim.paragraph_parts(),
-            "canonical": target if is_duplicate else None,
-            "review": review,
-            "evidence": evidence,
-            "cited_ids": cited_ids,
-            "verdict_form": verdict_form,
-            "can_assign_to_me": can_change
-            and not is_duplicate
-            and (review is None or review.assignee_id is None),
-            "can_publish": roles.can_publish(user) and not is_duplicate and review is not None,
-            "has_view_permission": True,
-            "public_url": review.get_absolute_url() if review and review.published else None,
-            "media": self.media,
-        }
-        return TemplateResponse(request, self.review_template, context)
-
-    def _handle_claim_post(self, request, claim, review, evidence, can_record):
-        here = HttpResponseRedirect(request.path)
-        try:
-            if "_assign_to_me" in request.POST:
-                services.review_assign(claim=claim, assignee=request.user, assigned_by=request.user)
-                self.message_user(request, "The claim is yours.", messages.SUCCESS)
-                return here
-            if "_publish" in request.POST or "_unpublish" in request.POST:
-                if not roles.can_publish(request.user) or review is None:
-                    raise PermissionDenied
-                if "_publish" in request.POST:
-                    services.review_publish(review=review, editor=request.user)
-                    self.message_user(request, "Verdict published.", messages.SUCCESS)
-                else:
-                    services.review_unpublish(review=review, editor=request.user)
-                    self.message_user(request, "Verdict unpublished.", messages.SUCCESS)
-                return here
-            if not can_record:
-                raise services.ReviewStateError(
-                    "You cannot record a verdict on this claim: it is someone else's, published, "
-                    "or a duplicate."
-                )
-            form = VerdictForm(request.POST, evidence=evidence)
-            if not form.is_valid():
-                return form
-            services.review_record_verdict(
-                claim=claim,
-                reviewer=request.user,
-                verdict=form.cleaned_data["verdict"],
-                rationale=form.cleaned_data["rationale"],
-                cited_evidence=form.cleaned_data["cited_evidence"],
-            )
-            self.message_user(request, "Verdict recorded.", messages.SUCCESS)
-            return here
-        except services.ReviewError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return here
+        return claim_page.claim_page_view(self, request, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
         # The audit log is the history; admin LogEntry is not written by services.

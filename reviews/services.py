@@ -1,22 +1,41 @@
-"""Every write of the review workflow: assignment, verdicts, publication.
+"""Every write of the review desk: assignment, sources, verdicts, the two-person rule,
+triage, notes, claimant corrections and published versions.
 
 Each service locks the claim's row (SELECT ... FOR UPDATE) before reading its review, so two
 people acting on one claim at once are serialised: the second sees what the first did. The
-AuditEntry is written in the same transaction as the change it records. "Already done" returns
-quietly without a new audit entry; a step that makes no sense in the current state raises
-ReviewStateError with a message a person can act on.
+AuditEntry (and, for a state change, the ReviewTransition) is written in the same transaction
+as the change. "Already done" returns quietly without a new audit entry. A step that makes no
+sense in the current state raises ReviewStateError, and a step the person may not take raises
+ReviewPermissionError; both say the actual reason in words a person can act on.
+
+E-mail (assignment, send-back) leaves only after the transaction commits.
 """
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from factcheck.models import Claim, Evidence
+from factcheck.evidence.ranking import split_sentences
+from factcheck.models import Claim, Evidence, ReferencePage
+from factcheck.safe_urls import validate_public_url
+from factcheck.services import page_snapshot
 from reviews import roles
-from reviews.models import AuditEntry, Review, Verdict
+from reviews.models import (
+    AuditEntry,
+    ClaimantCorrection,
+    ClaimNote,
+    DismissReason,
+    PublishedVersion,
+    Review,
+    ReviewTransition,
+    Source,
+    Verdict,
+)
 
 
 class ReviewError(Exception):
@@ -64,51 +83,137 @@ def _refuse_duplicates(claim: Claim) -> None:
         )
 
 
-def review_assign(*, claim: Claim, assignee: AbstractUser, assigned_by: AbstractUser) -> Review:
-    """Give a claim to a reviewer: create its review, or move an assigned one to someone else.
+def _working_states() -> tuple[str, ...]:
+    return (Review.State.ASSIGNED, Review.State.RETURNED)
 
-    Preconditions: both users are desk members; assigning to someone other than yourself needs
-    the assign permission (editors); the claim is not a duplicate of another claim; the review
-    has no verdict yet. Taking a claim already assigned to someone else also needs the assign
+
+def _require_desk(user: AbstractUser) -> None:
+    if not roles.is_desk_member(user):
+        raise ReviewPermissionError(f"{_name(user)} is not on the review desk.")
+
+
+def _require_editor(user: AbstractUser, doing: str) -> None:
+    if not roles.can_publish(user):
+        raise ReviewPermissionError(f"Only editors may {doing}.")
+
+
+def _review_of(claim: Claim) -> Review | None:
+    return Review.objects.filter(claim=claim).select_related("assignee", "reviewer").first()
+
+
+def _require_worker(user: AbstractUser, claim: Claim, review: Review | None, doing: str) -> None:
+    """The claim's assignee, or an editor, may work on it; others are told whose it is."""
+    if roles.can_assign_others(user):
+        return
+    if review is None or review.assignee_id is None:
+        raise ReviewPermissionError(
+            f"Claim {claim.pk} is not assigned to you; take it (Assign to me) before you {doing}."
+        )
+    if review.assignee_id != user.pk:
+        raise ReviewPermissionError(
+            f"Claim {claim.pk} is assigned to {_name(review.assignee)}; only they or an editor "
+            f"may {doing}."
+        )
+
+
+def _refuse_dismissed(claim: Claim, review: Review | None) -> None:
+    if review is not None and review.is_dismissed:
+        raise ReviewStateError(
+            f"Claim {claim.pk} was dismissed ({review.get_dismissed_reason_display().lower()}); "
+            "an editor must restore it first."
+        )
+
+
+def _transition(review: Review, *, to: str, actor: AbstractUser, comment: str = "") -> None:
+    ReviewTransition.objects.create(
+        review=review, from_state=review.state, to_state=to, actor=actor, comment=comment
+    )
+    review.state = to
+
+
+def _notify(user: AbstractUser | None, subject: str, body: str) -> None:
+    """E-mail a desk member after the transaction commits; nothing is sent for a rollback."""
+    if user is None or not user.email:
+        return
+    link = settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/")
+    message = f"{body}\n\n{link}/admin/reviews/queueclaim/?assignee=me\n"
+
+    def send() -> None:
+        send_mail(subject, message, None, [user.email], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+# --- Assignment ------------------------------------------------------------------------------
+
+
+def review_assign(
+    *,
+    claim: Claim,
+    assignee: AbstractUser,
+    assigned_by: AbstractUser,
+    due_on: date | None = None,
+    priority: str | None = None,
+) -> Review:
+    """Give a claim to a reviewer, with an optional due date and priority.
+
+    Preconditions: both users are desk members; assigning to someone other than yourself, or
+    setting a due date or priority, needs the assign permission (editors); the claim is not a
+    duplicate and not dismissed; its review is assigned or returned (not awaiting approval or
+    published). Taking a claim already assigned to someone else also needs the assign
     permission, so reviewers cannot take work from each other.
 
-    Running twice: the second call finds the claim already assigned to `assignee` and returns
-    the review unchanged, writing no audit entry.
+    Running twice: the second call finds the same assignee, due date and priority and returns
+    the review unchanged, writing no audit entry and sending no e-mail.
     """
-    if not roles.is_desk_member(assigned_by):
-        raise ReviewPermissionError(f"{_name(assigned_by)} is not on the review desk.")
+    _require_desk(assigned_by)
     if not roles.is_desk_member(assignee):
         raise ReviewPermissionError(
             f"{_name(assignee)} is not in the Reviewer or Editor group; add them to one first."
         )
-    if assignee.pk != assigned_by.pk and not roles.can_assign_others(assigned_by):
+    editor = roles.can_assign_others(assigned_by)
+    if assignee.pk != assigned_by.pk and not editor:
         raise ReviewPermissionError("Only editors may assign claims to other people.")
+    if (due_on is not None or priority) and not editor:
+        raise ReviewPermissionError("Only editors may set a due date or a priority.")
+    if priority and priority not in Claim.Priority.values:
+        raise ValueError(f"Unknown priority {priority!r}; expected one of {Claim.Priority.values}.")
 
     with transaction.atomic():
         claim = _lock_claim(claim)
         _refuse_duplicates(claim)
-        review = Review.objects.filter(claim=claim).select_related("assignee", "reviewer").first()
+        review = _review_of(claim)
+        _refuse_dismissed(claim, review)
         if review is not None:
-            if review.assignee_id == assignee.pk:
+            unchanged = (
+                review.assignee_id == assignee.pk
+                and (due_on is None or review.due_on == due_on)
+                and (not priority or review.priority == priority)
+            )
+            if unchanged:
                 return review
-            if review.state != Review.State.ASSIGNED:
+            if review.state not in _working_states():
                 raise ReviewStateError(
-                    f"Claim {claim.pk} already has a verdict from {_name(review.reviewer)}; "
-                    "it can no longer be reassigned."
+                    f"Claim {claim.pk} is {review.get_state_display().lower()}; it can no longer "
+                    "be reassigned."
                 )
-            if review.assignee_id is not None and not roles.can_assign_others(assigned_by):
+            if review.assignee_id not in (None, assignee.pk) and not editor:
                 raise ReviewStateError(
                     f"Claim {claim.pk} is already assigned to {_name(review.assignee)}; "
                     "ask an editor to reassign it."
                 )
         previous = review.assignee if review is not None else None
-        now = timezone.now()
         if review is None:
             review = Review(claim=claim)
         review.claim = claim
-        review.assignee = assignee
-        review.assigned_by = assigned_by
-        review.assigned_at = now
+        if previous is None or previous.pk != assignee.pk:
+            review.assignee = assignee
+            review.assigned_by = assigned_by
+            review.assigned_at = timezone.now()
+        if due_on is not None:
+            review.due_on = due_on
+        if priority:
+            review.priority = priority
         review.save()
         _audit(
             actor=assigned_by,
@@ -117,158 +222,692 @@ def review_assign(*, claim: Claim, assignee: AbstractUser, assigned_by: Abstract
             details={
                 "assignee": assignee.get_username(),
                 "previous_assignee": previous.get_username() if previous else None,
+                "due_on": review.due_on.isoformat() if review.due_on else None,
+                "priority": review.priority or None,
             },
+        )
+        if assignee.pk != assigned_by.pk and (previous is None or previous.pk != assignee.pk):
+            due = f", due {review.due_on:%d %B %Y}" if review.due_on else ""
+            _notify(
+                assignee,
+                f"Claim {claim.pk} is assigned to you{due}",
+                f"{_name(assigned_by)} assigned you a claim to check{due}:\n\n{claim.text}",
+            )
+    return review
+
+
+def review_unassign(*, claim: Claim, editor: AbstractUser) -> Review | None:
+    """Take a claim back from its reviewer; it returns to the unassigned pool.
+
+    Preconditions: the editor holds the assign permission; the review is assigned or returned.
+    Running twice (or on an unassigned claim): returns it unchanged, no audit entry.
+    """
+    if not roles.can_assign_others(editor):
+        raise ReviewPermissionError("Only editors may unassign claims.")
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        if review is None or review.assignee_id is None:
+            return review
+        if review.state not in _working_states():
+            raise ReviewStateError(
+                f"Claim {claim.pk} is {review.get_state_display().lower()}; return it or "
+                "unpublish it before taking it from its reviewer."
+            )
+        previous = review.assignee
+        if review.state == Review.State.RETURNED:
+            _transition(review, to=Review.State.ASSIGNED, actor=editor, comment="Unassigned")
+        review.assignee = None
+        review.assigned_by = editor
+        review.assigned_at = None
+        review.save()
+        _audit(
+            actor=editor,
+            action="review_unassigned",
+            review=review,
+            details={"previous_assignee": previous.get_username()},
         )
     return review
 
 
-def review_record_verdict(
+# --- Sources and searched evidence -----------------------------------------------------------
+
+
+def source_add(
+    *,
+    claim: Claim,
+    user: AbstractUser,
+    url: str,
+    title: str,
+    quote: str,
+    publisher: str = "",
+    accessed_on: date | None = None,
+    archived_url: str = "",
+) -> Source:
+    """Add a source the reviewer found (a document, other reporting, a recorded statement).
+
+    Preconditions: the user is the claim's assignee or an editor; the URLs are public http(s)
+    links; title and quote are not blank; the verdict is not published (correct it instead).
+    Running twice with the same URL and quote returns the first source, no new audit entry.
+    """
+    _require_desk(user)
+    url = validate_public_url(url, field="url")
+    archived_url = validate_public_url(archived_url, field="archived_url") if archived_url else ""
+    title, quote, publisher = title.strip(), quote.strip(), publisher.strip()
+    if not title:
+        raise ValueError("A source needs a title.")
+    if not quote:
+        raise ValueError("A source needs the quoted passage the verdict relies on.")
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        _require_worker(user, claim, review, "add sources")
+        existing = Source.objects.filter(claim=claim, url=url, quote=quote).first()
+        if existing is not None:
+            return existing
+        source = Source.objects.create(
+            claim=claim,
+            url=url,
+            title=title[:500],
+            publisher=publisher[:300],
+            quote=quote,
+            accessed_on=accessed_on or timezone.localdate(),
+            archived_url=archived_url,
+            added_by=user,
+        )
+        AuditEntry.objects.create(
+            actor=user,
+            action="source_added",
+            article_id=claim.article_id,
+            claim_id=claim.pk,
+            review=review,
+            details={"source": source.pk, "url": url, "title": source.title},
+        )
+    return source
+
+
+def evidence_attach(
+    *, claim: Claim, user: AbstractUser, page_id: int, sentence_index: int, query: str = ""
+) -> Evidence:
+    """Attach a sentence found with the claim page's search box as evidence for the claim.
+
+    The sentence is read from the stored page revision by its index, never taken from the
+    request, so what is cited is what the page says. Preconditions: the user is the claim's
+    assignee or an editor; the page is stored and has that sentence. Running twice returns the
+    existing evidence, no new audit entry.
+    """
+    _require_desk(user)
+    page = ReferencePage.objects.filter(pk=page_id).first()
+    if page is None:
+        raise ValueError(f"No stored page {page_id}; search again.")
+    sentences = {
+        index: (section, text) for index, section, text in split_sentences(page_snapshot(page))
+    }
+    if sentence_index not in sentences:
+        raise ValueError(f"Page {page.title!r} has no sentence {sentence_index}.")
+    section, sentence = sentences[sentence_index]
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        _require_worker(user, claim, review, "attach evidence")
+        existing = Evidence.objects.filter(
+            claim=claim, page=page, sentence_index=sentence_index
+        ).first()
+        if existing is not None:
+            return existing
+        last_rank = max(claim.evidence.values_list("rank", flat=True), default=0)
+        evidence = Evidence.objects.create(
+            claim=claim,
+            page=page,
+            sentence_index=sentence_index,
+            sentence=sentence,
+            section=section[:500],
+            score=0.0,
+            rank=last_rank + 1,
+            method="reviewer search",
+            added_by=user,
+            search_query=" ".join(query.split())[:300],
+        )
+        AuditEntry.objects.create(
+            actor=user,
+            action="evidence_attached",
+            article_id=claim.article_id,
+            claim_id=claim.pk,
+            review=review,
+            details={"evidence": evidence.pk, "page": page.title, "query": evidence.search_query},
+        )
+    return evidence
+
+
+# --- Verdicts and the two-person rule --------------------------------------------------------
+
+
+def _citations_of(claim: Claim, evidence_ids: Iterable[int], source_ids: Iterable[int]):
+    evidence_ids = sorted(set(evidence_ids))
+    source_ids = sorted(set(source_ids))
+    evidence = list(Evidence.objects.filter(pk__in=evidence_ids, claim=claim))
+    sources = list(Source.objects.filter(pk__in=source_ids, claim=claim))
+    missing_e = sorted(set(evidence_ids) - {e.pk for e in evidence})
+    missing_s = sorted(set(source_ids) - {s.pk for s in sources})
+    if missing_e:
+        raise ValueError(f"Evidence {missing_e} is not evidence of claim {claim.pk}.")
+    if missing_s:
+        raise ValueError(f"Source {missing_s} is not a source of claim {claim.pk}.")
+    return evidence_ids, source_ids
+
+
+def review_submit(
     *,
     claim: Claim,
     reviewer: AbstractUser,
     verdict: str,
     rationale: str,
-    cited_evidence: Iterable[Evidence] = (),
+    evidence_ids: Iterable[int] = (),
+    source_ids: Iterable[int] = (),
 ) -> Review:
-    """Record the reviewer's verdict on a claim, with a rationale and the evidence it cites.
+    """Submit the reviewer's verdict, rationale and citations for an editor's approval.
 
-    Preconditions: the reviewer is a desk member; the claim is not a duplicate; the claim is
-    unassigned (the reviewer takes it) or assigned to the reviewer; the verdict is one of
-    Verdict; the rationale is not blank; every cited piece of evidence belongs to the claim.
-    Before publication the reviewer who recorded a verdict may revise it; once published it is
-    frozen until an editor unpublishes it.
+    Preconditions: the reviewer is a desk member; the claim is not a duplicate and not
+    dismissed; it is unassigned (the reviewer takes it) or assigned to the reviewer; the state
+    is assigned, returned, or submitted (a revision before an editor acts); the verdict is one
+    of Verdict; the rationale is not blank; every citation belongs to the claim. A published
+    verdict changes only through review_correct.
 
-    Running twice with the same verdict, rationale and evidence returns the review unchanged
-    with no new audit entry. When two reviewers race, the first to lock the claim keeps the
-    claim and its verdict; the second gets ReviewStateError naming the first.
+    Running twice with the same verdict, rationale and citations returns the review unchanged
+    with no new audit entry. When two reviewers race, the first to lock the claim keeps it;
+    the second gets ReviewStateError naming the first.
     """
-    if not roles.is_desk_member(reviewer):
-        raise ReviewPermissionError(f"{_name(reviewer)} is not on the review desk.")
+    _require_desk(reviewer)
     if verdict not in Verdict.values:
         raise ValueError(f"Unknown verdict {verdict!r}; expected one of {Verdict.values}.")
     rationale = rationale.strip()
     if not rationale:
         raise ValueError("A verdict needs a rationale: say what the evidence shows.")
-    cited = list(cited_evidence)
-    cited_ids = sorted({e.pk for e in cited})
 
     with transaction.atomic():
         claim = _lock_claim(claim)
         _refuse_duplicates(claim)
-        foreign = [e.pk for e in cited if e.claim_id != claim.pk]
-        if foreign:
-            raise ValueError(f"Evidence {foreign} belongs to another claim, not claim {claim.pk}.")
-        review = Review.objects.filter(claim=claim).select_related("assignee", "reviewer").first()
+        review = _review_of(claim)
+        _refuse_dismissed(claim, review)
+        cited_e, cited_s = _citations_of(claim, evidence_ids, source_ids)
         if review is not None and review.assignee_id not in (None, reviewer.pk):
-            if review.state != Review.State.ASSIGNED:
-                raise ReviewStateError(
-                    f"{_name(review.reviewer)} recorded a verdict on claim {claim.pk} first "
-                    f"({review.get_verdict_display().lower()}); theirs stands."
+            if review.state == Review.State.ASSIGNED:
+                raise ReviewPermissionError(
+                    f"Claim {claim.pk} is assigned to {_name(review.assignee)}; "
+                    "ask an editor to reassign it to you."
                 )
             raise ReviewStateError(
-                f"Claim {claim.pk} is assigned to {_name(review.assignee)}; "
-                "ask an editor to reassign it to you."
+                f"{_name(review.reviewer or review.assignee)} submitted a verdict on claim "
+                f"{claim.pk} first ({review.get_verdict_display().lower()}); theirs stands."
             )
-        if review is not None and review.state != Review.State.ASSIGNED:
+        if review is not None and review.state == Review.State.PUBLISHED:
+            raise ReviewStateError(
+                f"The verdict on claim {claim.pk} is published; an editor must correct it "
+                "(with a reason) or unpublish it."
+            )
+        if review is not None and review.state == Review.State.SUBMITTED:
             same = (
                 review.verdict == verdict
                 and review.rationale == rationale
-                and sorted(review.cited_evidence.values_list("pk", flat=True)) == cited_ids
+                and sorted(review.cited_evidence.values_list("pk", flat=True)) == cited_e
+                and sorted(review.cited_sources.values_list("pk", flat=True)) == cited_s
             )
             if same:
                 return review
-            if review.state == Review.State.PUBLISHED:
-                raise ReviewStateError(
-                    f"The verdict on claim {claim.pk} is published; an editor must unpublish "
-                    "it before it can change."
-                )
 
         now = timezone.now()
-        action = "verdict_recorded"
-        if review is None or review.assignee_id is None:
-            review = review or Review(claim=claim)
-            review.claim = claim
+        if review is None:
+            review = Review(claim=claim)
+        if review.assignee_id is None:
             review.assignee = reviewer
             review.assigned_by = reviewer
             review.assigned_at = now
-        elif review.state == Review.State.DECIDED:
-            action = "verdict_revised"
-        previous = {"previous_verdict": review.verdict} if action == "verdict_revised" else {}
-        review.state = Review.State.DECIDED
+        action = {
+            Review.State.ASSIGNED: "verdict_submitted",
+            Review.State.RETURNED: "verdict_resubmitted",
+            Review.State.SUBMITTED: "verdict_revised",
+        }[review.state or Review.State.ASSIGNED]
+        previous_verdict = review.verdict or None
+        if review.pk is None:
+            review.save()
+        if review.state != Review.State.SUBMITTED:
+            _transition(review, to=Review.State.SUBMITTED, actor=reviewer)
         review.verdict = verdict
         review.rationale = rationale
         review.reviewer = reviewer
         review.decided_at = now
         review.save()
-        review.cited_evidence.set(cited_ids)
+        review.cited_evidence.set(cited_e)
+        review.cited_sources.set(cited_s)
         _audit(
             actor=reviewer,
             action=action,
             review=review,
-            details={"verdict": verdict, "cited_evidence": cited_ids, **previous},
+            details={
+                "verdict": verdict,
+                "previous_verdict": previous_verdict,
+                "cited_evidence": cited_e,
+                "cited_sources": cited_s,
+            },
         )
     return review
 
 
-def review_publish(*, review: Review, editor: AbstractUser) -> Review:
-    """Approve a recorded verdict and make it public at /verdicts/<id>/.
+def review_return(*, review: Review, editor: AbstractUser, note: str) -> Review:
+    """Send a submitted verdict back to its reviewer with a note saying what to change.
 
-    Preconditions: the editor holds the publish permission; the review has a verdict; the
-    editor is not the person who recorded it (a second pair of eyes), unless a superuser.
+    Preconditions: the editor holds the publish permission and is not the reviewer; the note
+    is not blank; the review awaits approval. Running twice: the second call finds it
+    returned with the same note and returns it unchanged.
+    """
+    _require_editor(editor, "return verdicts")
+    note = note.strip()
+    if not note:
+        raise ValueError("Say what the reviewer should change: a return needs a note.")
+    with transaction.atomic():
+        _lock_claim(review.claim)
+        review = Review.objects.select_related("claim", "reviewer", "assignee").get(pk=review.pk)
+        if review.state == Review.State.RETURNED:
+            last = review.transitions.order_by("-at", "-id").first()
+            if last is not None and last.comment == note:
+                return review
+        if review.state != Review.State.SUBMITTED:
+            raise ReviewStateError(
+                f"Claim {review.claim_id} is {review.get_state_display().lower()}; only a verdict "
+                "awaiting approval can be returned."
+            )
+        if review.reviewer_id == editor.pk:
+            raise ReviewPermissionError(
+                "You submitted this verdict yourself; revise it instead of returning it."
+            )
+        _transition(review, to=Review.State.RETURNED, actor=editor, comment=note)
+        review.save()
+        _audit(actor=editor, action="review_returned", review=review, details={"note": note})
+        _notify(
+            review.assignee,
+            f"Claim {review.claim_id} was returned to you",
+            f"{_name(editor)} returned your verdict with a note:\n\n{note}\n\n"
+            f"Claim: {review.claim.text}",
+        )
+    return review
+
+
+def _citation_copies(review: Review) -> list[dict]:
+    copies = [
+        {
+            "kind": "evidence",
+            "id": e.pk,
+            "title": e.page.title,
+            "url": e.page.permalink,
+            "quote": e.sentence,
+        }
+        for e in review.cited_evidence.select_related("page").order_by("rank")
+    ]
+    copies += [
+        {
+            "kind": "source",
+            "id": s.pk,
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url,
+            "quote": s.quote,
+        }
+        for s in review.cited_sources.order_by("pk")
+    ]
+    return copies
+
+
+def _record_version(review: Review, *, editor: AbstractUser, reason: str, kind: str) -> None:
+    number = review.versions.count() + 1
+    PublishedVersion.objects.create(
+        review=review,
+        number=number,
+        kind=kind if number > 1 else PublishedVersion.Kind.FIRST,
+        verdict=review.verdict,
+        rationale=review.rationale,
+        citations=_citation_copies(review),
+        reason=reason if number > 1 else "",
+        published_at=review.published_at,
+        published_by=editor,
+    )
+
+
+def _change_kind(review: Review, earlier_verdict: str | None) -> str:
+    if earlier_verdict and earlier_verdict != review.verdict:
+        return PublishedVersion.Kind.CORRECTION
+    return PublishedVersion.Kind.UPDATE
+
+
+def review_publish(*, review: Review, editor: AbstractUser) -> Review:
+    """Approve a submitted verdict and make it public at /verdicts/<id>/.
+
+    Preconditions: the editor holds the publish permission and is not the reviewer (the
+    two-person rule, for superusers too); the review awaits approval; it cites at least one
+    piece of evidence or source. A republication after an unpublish is recorded as a
+    correction or update with the unpublish's reason.
 
     Running twice: the second call finds it published and returns it unchanged, no audit entry.
     """
-    if not roles.can_publish(editor):
-        raise ReviewPermissionError("Only editors may publish verdicts.")
+    _require_editor(editor, "publish verdicts")
     with transaction.atomic():
         _lock_claim(review.claim)
         review = Review.objects.select_related("claim", "reviewer").get(pk=review.pk)
         if review.state == Review.State.PUBLISHED:
             return review
-        if review.state != Review.State.DECIDED:
+        if review.state != Review.State.SUBMITTED:
+            if review.state == Review.State.RETURNED:
+                raise ReviewStateError(
+                    f"Claim {review.claim_id} was returned to its reviewer; it can be published "
+                    "once they submit it again."
+                )
             raise ReviewStateError(
-                f"Claim {review.claim_id} has no verdict yet; a reviewer must record one first."
+                f"Claim {review.claim_id} has no submitted verdict yet; a reviewer must submit "
+                "one first."
             )
-        if review.reviewer_id == editor.pk and not editor.is_superuser:
+        if review.reviewer_id == editor.pk:
+            raise ReviewPermissionError(
+                "You submitted this verdict yourself; another editor must approve and publish it."
+            )
+        if not review.cited_evidence.exists() and not review.cited_sources.exists():
             raise ReviewStateError(
-                "You recorded this verdict yourself; another editor must approve and publish it."
+                f"The verdict on claim {review.claim_id} cites nothing; publishing needs at least "
+                "one cited piece of evidence or source."
             )
-        review.state = Review.State.PUBLISHED
+        last_version = review.versions.order_by("-number").first()
+        reason = review.correction_reason
+        _transition(review, to=Review.State.PUBLISHED, actor=editor, comment=reason)
         review.published = True
         review.published_by = editor
         review.published_at = timezone.now()
+        review.correction_reason = ""
         review.save()
+        kind = _change_kind(review, last_version.verdict if last_version else None)
+        _record_version(review, editor=editor, reason=reason or "Revised", kind=kind)
         _audit(
             actor=editor,
             action="review_published",
             review=review,
-            details={"verdict": review.verdict},
+            details={"verdict": review.verdict, "version": review.versions.count()},
         )
     return review
 
 
-def review_unpublish(*, review: Review, editor: AbstractUser, reason: str = "") -> Review:
-    """Take a published verdict down; it returns to "verdict recorded" and may be revised.
+def review_unpublish(*, review: Review, editor: AbstractUser, reason: str) -> Review:
+    """Take a published verdict down, with the reason; it returns to its reviewer to revise.
 
-    Preconditions: the editor holds the publish permission.
-
-    Running twice (or on a review that was never published): returns it unchanged, no audit
-    entry.
+    The earlier versions stay on record; the next publication is a correction or update that
+    carries this reason. Preconditions: the editor holds the publish permission; the reason is
+    not blank. Running twice (or on a review that is not published): returns it unchanged, no
+    audit entry.
     """
-    if not roles.can_publish(editor):
-        raise ReviewPermissionError("Only editors may unpublish verdicts.")
+    _require_editor(editor, "unpublish verdicts")
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why the verdict is taken down: unpublishing needs a reason.")
     with transaction.atomic():
         _lock_claim(review.claim)
-        review = Review.objects.select_related("claim").get(pk=review.pk)
+        review = Review.objects.select_related("claim", "assignee").get(pk=review.pk)
         if review.state != Review.State.PUBLISHED:
             return review
-        review.state = Review.State.DECIDED
+        _transition(review, to=Review.State.RETURNED, actor=editor, comment=reason)
         review.published = False
         review.published_by = None
         review.published_at = None
+        review.correction_reason = reason
         review.save()
         _audit(actor=editor, action="review_unpublished", review=review, details={"reason": reason})
+        _notify(
+            review.assignee,
+            f"The verdict on claim {review.claim_id} was unpublished",
+            f"{_name(editor)} took the verdict down:\n\n{reason}\n\nClaim: {review.claim.text}",
+        )
     return review
+
+
+def review_correct(
+    *,
+    review: Review,
+    editor: AbstractUser,
+    reason: str,
+    verdict: str | None = None,
+    rationale: str | None = None,
+    evidence_ids: Iterable[int] | None = None,
+    source_ids: Iterable[int] | None = None,
+) -> Review:
+    """Change a published verdict in place and publish the change as a new version.
+
+    A changed verdict is a correction ("Corrected on DATE: reason"); a changed rationale or
+    citations an update ("Updated on DATE: reason"). The earlier versions stay public.
+    Preconditions: the editor holds the publish permission and is not the reviewer; the reason
+    is not blank; the review is published; something changes; at least one citation remains.
+    Running twice: the second call changes nothing and returns the review, no new version.
+    """
+    _require_editor(editor, "correct published verdicts")
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say what was wrong: a correction needs a reason readers will see.")
+    if verdict is not None and verdict not in Verdict.values:
+        raise ValueError(f"Unknown verdict {verdict!r}; expected one of {Verdict.values}.")
+    if rationale is not None and not rationale.strip():
+        raise ValueError("The rationale cannot be blank.")
+    with transaction.atomic():
+        claim = _lock_claim(review.claim)
+        review = Review.objects.select_related("claim", "reviewer").get(pk=review.pk)
+        if review.state != Review.State.PUBLISHED:
+            raise ReviewStateError(
+                f"The verdict on claim {review.claim_id} is not published; "
+                "change it through the reviewer instead."
+            )
+        if review.reviewer_id == editor.pk:
+            raise ReviewPermissionError(
+                "You wrote this verdict; another editor must correct it (two-person rule)."
+            )
+        current_e = sorted(review.cited_evidence.values_list("pk", flat=True))
+        current_s = sorted(review.cited_sources.values_list("pk", flat=True))
+        new_e, new_s = _citations_of(
+            claim,
+            current_e if evidence_ids is None else evidence_ids,
+            current_s if source_ids is None else source_ids,
+        )
+        new_verdict = verdict or review.verdict
+        new_rationale = rationale.strip() if rationale is not None else review.rationale
+        if (new_verdict, new_rationale, new_e, new_s) == (
+            review.verdict,
+            review.rationale,
+            current_e,
+            current_s,
+        ):
+            return review
+        if not new_e and not new_s:
+            raise ValueError("A published verdict must cite at least one evidence or source.")
+        earlier_verdict = review.verdict
+        review.verdict = new_verdict
+        review.rationale = new_rationale
+        review.published_at = timezone.now()
+        review.published_by = editor
+        review.save()
+        review.cited_evidence.set(new_e)
+        review.cited_sources.set(new_s)
+        ReviewTransition.objects.create(
+            review=review,
+            from_state=review.state,
+            to_state=review.state,
+            actor=editor,
+            comment=reason,
+        )
+        kind = _change_kind(review, earlier_verdict)
+        _record_version(review, editor=editor, reason=reason, kind=kind)
+        _audit(
+            actor=editor,
+            action="review_corrected",
+            review=review,
+            details={
+                "reason": reason,
+                "kind": kind,
+                "verdict": new_verdict,
+                "previous_verdict": earlier_verdict,
+            },
+        )
+    return review
+
+
+# --- Triage ----------------------------------------------------------------------------------
+
+
+def claim_dismiss(*, claim: Claim, user: AbstractUser, reason: str, note: str = "") -> Review:
+    """Clear a claim out of the queue: not checkable, opinion, duplicate, out of scope, or
+    other (with a note). Editors can restore it.
+
+    Preconditions: the user is on the desk; a reviewer may dismiss unassigned claims and their
+    own, an editor any; the verdict is not awaiting approval or published. Running twice with
+    the same reason returns the review unchanged, no audit entry.
+    """
+    _require_desk(user)
+    if reason not in DismissReason.values:
+        raise ValueError(f"Unknown reason {reason!r}; expected one of {DismissReason.values}.")
+    note = note.strip()
+    if reason == DismissReason.OTHER and not note:
+        raise ValueError('Dismissing for "other" needs a note saying why.')
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        if (
+            review is not None
+            and review.dismissed_reason == reason
+            and review.dismissed_note == note
+        ):
+            return review
+        if review is not None and review.state not in _working_states():
+            raise ReviewStateError(
+                f"Claim {claim.pk} is {review.get_state_display().lower()}; "
+                + (
+                    "unpublish it before dismissing it."
+                    if review.state == Review.State.PUBLISHED
+                    else "return it before dismissing it."
+                )
+            )
+        if (
+            review is not None
+            and review.assignee_id not in (None, user.pk)
+            and not roles.can_assign_others(user)
+        ):
+            raise ReviewPermissionError(
+                f"Claim {claim.pk} is assigned to {_name(review.assignee)}; only they or an "
+                "editor may dismiss it."
+            )
+        if review is None:
+            review = Review(claim=claim)
+        review.dismissed_reason = reason
+        review.dismissed_note = note
+        review.dismissed_by = user
+        review.dismissed_at = timezone.now()
+        review.save()
+        _audit(
+            actor=user,
+            action="claim_dismissed",
+            review=review,
+            details={"reason": reason, "note": note},
+        )
+    return review
+
+
+def claim_restore(*, claim: Claim, editor: AbstractUser) -> Review | None:
+    """Bring a dismissed claim back to the queue. Preconditions: the editor holds the assign
+    permission. Running twice (or on a claim never dismissed): returns unchanged."""
+    if not roles.can_assign_others(editor):
+        raise ReviewPermissionError("Only editors may restore dismissed claims.")
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        if review is None or not review.is_dismissed:
+            return review
+        earlier = {"reason": review.dismissed_reason, "note": review.dismissed_note}
+        review.dismissed_reason = ""
+        review.dismissed_note = ""
+        review.dismissed_by = None
+        review.dismissed_at = None
+        review.save()
+        _audit(actor=editor, action="claim_restored", review=review, details=earlier)
+    return review
+
+
+# --- Notes and claimant corrections ----------------------------------------------------------
+
+
+def note_add(*, claim: Claim, author: AbstractUser, text: str) -> ClaimNote:
+    """Add a note to the claim's desk thread (never public). Preconditions: the author is on
+    the desk; the text is not blank. Each call adds a note (a thread, not a setting)."""
+    _require_desk(author)
+    text = text.strip()
+    if not text:
+        raise ValueError("A note needs some text.")
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        note = ClaimNote.objects.create(claim=claim, author=author, text=text)
+        AuditEntry.objects.create(
+            actor=author,
+            action="note_added",
+            article_id=claim.article_id,
+            claim_id=claim.pk,
+            review=_review_of(claim),
+            details={"note": note.pk},
+        )
+    return note
+
+
+def claimant_correct(
+    *, claim: Claim, user: AbstractUser, claimant: str, cue: str = ""
+) -> ClaimantCorrection:
+    """Correct who made the claim and the cue ("announced", "said"), beside the machine's
+    values, which stay as extracted.
+
+    Preconditions: the user is the claim's assignee or an editor; the claimant is not blank;
+    the verdict is not published. Running twice with the same values returns the correction
+    unchanged, no audit entry.
+    """
+    _require_desk(user)
+    claimant, cue = " ".join(claimant.split()), " ".join(cue.split())
+    if not claimant:
+        raise ValueError("Name the claimant (a person or an organisation).")
+    with transaction.atomic():
+        claim = _lock_claim(claim)
+        review = _review_of(claim)
+        _require_worker(user, claim, review, "correct the claimant")
+        if review is not None and review.state == Review.State.PUBLISHED:
+            raise ReviewStateError(
+                f"The verdict on claim {claim.pk} is published; unpublish it to correct the "
+                "claimant."
+            )
+        correction = ClaimantCorrection.objects.filter(claim=claim).first()
+        if correction is not None and (correction.claimant, correction.cue) == (claimant, cue):
+            return correction
+        previous = (correction.claimant, correction.cue) if correction else None
+        correction, _ = ClaimantCorrection.objects.update_or_create(
+            claim=claim,
+            defaults={
+                "claimant": claimant[:300],
+                "cue": cue[:100],
+                "machine_claimant": claim.claimant,
+                "machine_cue": claim.cue,
+                "corrected_by": user,
+                "corrected_at": timezone.now(),
+            },
+        )
+        AuditEntry.objects.create(
+            actor=user,
+            action="claimant_corrected",
+            article_id=claim.article_id,
+            claim_id=claim.pk,
+            review=review,
+            details={
+                "claimant": claimant,
+                "cue": cue,
+                "machine_claimant": claim.claimant,
+                "machine_cue": claim.cue,
+                "previous": list(previous) if previous else None,
+            },
+        )
+    return correction
 
 
 def audit_login_lockout(*, username: str, ip_address: str | None) -> AuditEntry:

@@ -127,14 +127,14 @@ def make_published_review(
     verdict: str = "misattributed",
     rationale: str = "The minister did not say this; the agency did.",
 ):
-    """A verdict recorded and published through the services, as the desk would."""
+    """A verdict submitted and published through the services, as the desk would."""
     from reviews import services
 
-    review = services.review_record_verdict(
+    review = services.review_submit(
         claim=claim,
         reviewer=reviewer,
         verdict=verdict,
         rationale=rationale,
-        cited_evidence=list(claim.evidence.all()[:1]),
+        evidence_ids=list(claim.evidence.values_list("pk", flat=True)[:1]),
     )
     return services.review_publish(review=review, editor=editor)

@@ -68,14 +68,14 @@ def build_desk(reviewer, second_reviewer, editor) -> None:
     services.review_assign(claim=assigned, assignee=reviewer, assigned_by=editor)
 
     decided = make_claim_with_evidence()
-    services.review_record_verdict(
+    services.review_submit(
         claim=decided,
         reviewer=second_reviewer,
         verdict=Verdict.SUPPORTED,
         rationale="The census office's figure matches.",
-        cited_evidence=list(decided.evidence.all()),
+        evidence_ids=[e.pk for e in decided.evidence.all()],
     )
-    services.review_record_verdict(
+    services.review_submit(
         claim=decided,
         reviewer=second_reviewer,
         verdict=Verdict.UNSUPPORTED,

@@ -47,7 +47,7 @@ def test_a_claim_repeated_in_a_second_article_links_to_the_first_and_shows_its_v
     assert original.canonical_id is None
 
     review_services.review_assign(claim=original, assignee=reviewer, assigned_by=editor)
-    review_services.review_record_verdict(
+    review_services.review_submit(
         claim=original, reviewer=reviewer, verdict=Verdict.MISATTRIBUTED,
         rationale="The figure was the autumn call-up.",
     )  # fmt: skip

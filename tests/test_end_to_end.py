@@ -65,12 +65,12 @@ def test_seed_000_goes_from_ingest_to_a_published_verdict_page(
     assert wikipedia_double.request_count > 0
 
     review_services.review_assign(claim=claim, assignee=reviewer, assigned_by=editor)
-    review_services.review_record_verdict(
+    review_services.review_submit(
         claim=claim,
         reviewer=reviewer,
         verdict=Verdict.MISATTRIBUTED,
         rationale="The figure was the autumn conscription call-up, not a deployment.",
-        cited_evidence=list(claim.evidence.all()[:1]),
+        evidence_ids=[e.pk for e in claim.evidence.all()[:1]],
     )
     review = Review.objects.get(claim=claim)
     review_services.review_publish(review=review, editor=editor)

@@ -266,12 +266,12 @@ def _published_claim(article: Article, *, reviewer, editor, pages) -> tuple:
     claim = make_claim(article=article, sentence=CLAIM)
     for rank, page in enumerate(pages, start=1):
         make_evidence(claim=claim, page=page, rank=rank, sentence=f"<script>alert({rank})</script>")
-    review = review_services.review_record_verdict(
+    review = review_services.review_submit(
         claim=claim,
         reviewer=reviewer,
         verdict=Verdict.UNSUPPORTED,
         rationale="\n".join(HOSTILE_MARKUP),
-        cited_evidence=list(claim.evidence.all()),
+        evidence_ids=[e.pk for e in claim.evidence.all()],
     )
     return claim, review_services.review_publish(review=review, editor=editor)
 

@@ -57,7 +57,7 @@ def published(db, reviewer, editor):
 @pytest.mark.django_db
 def test_the_list_shows_published_verdicts_only(client, reviewer, editor, published):
     draft = make_claim()
-    services.review_record_verdict(
+    services.review_submit(
         claim=draft, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
     )
     body = client.get("/verdicts/").content.decode()
@@ -134,18 +134,18 @@ def test_a_claim_in_the_articles_own_voice_is_attributed_to_the_article(client, 
 @pytest.mark.django_db
 def test_an_unpublished_verdict_is_not_found_for_visitors(client, reviewer, editor, published):
     draft = make_claim()
-    review = services.review_record_verdict(
+    review = services.review_submit(
         claim=draft, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
     )
     assert client.get(review.get_absolute_url()).status_code == 404
     assert client.get("/verdicts/999999/").status_code == 404
-    services.review_unpublish(review=published, editor=editor)
+    services.review_unpublish(review=published, editor=editor, reason="The figure was misread.")
     assert client.get(published.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.django_db
 def test_the_desk_previews_an_unpublished_verdict_without_markup(client, reviewer):
-    review = services.review_record_verdict(
+    review = services.review_submit(
         claim=make_claim(), reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
     )
     client.force_login(reviewer)
@@ -160,12 +160,12 @@ def test_the_desk_previews_an_unpublished_verdict_without_markup(client, reviewe
 @pytest.mark.django_db
 def test_the_verdict_page_runs_a_fixed_number_of_queries(client, reviewer, editor):
     claim = make_claim_with_evidence(n_evidence=5)
-    review = services.review_record_verdict(
+    review = services.review_submit(
         claim=claim,
         reviewer=reviewer,
         verdict=Verdict.UNSUPPORTED,
         rationale="No source says so.",
-        cited_evidence=list(claim.evidence.all()),
+        evidence_ids=[e.pk for e in claim.evidence.all()],
     )
     services.review_publish(review=review, editor=editor)
     make_claim(canonical=claim)
@@ -257,7 +257,7 @@ def test_a_duplicate_claims_article_is_another_appearance_of_the_canonical_verdi
 @pytest.mark.django_db
 def test_an_article_without_published_verdicts_has_no_public_page(client, reviewer):
     claim = make_claim()
-    services.review_record_verdict(
+    services.review_submit(
         claim=claim, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
     )
     assert client.get(f"/articles/{claim.article_id}/").status_code == 404

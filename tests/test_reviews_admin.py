@@ -88,7 +88,7 @@ def test_the_queue_shows_filter_counts_on_request(as_reviewer):
 def test_it_filters_by_review_status_including_unassigned(as_reviewer, reviewer, editor):
     unassigned, assigned, decided, published = (make_claim() for _ in range(4))
     services.review_assign(claim=assigned, assignee=reviewer, assigned_by=reviewer)
-    services.review_record_verdict(
+    services.review_submit(
         claim=decided, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
     )
     make_published_review(claim=published, reviewer=reviewer, editor=editor)
@@ -210,7 +210,7 @@ def test_an_editor_assigns_claims_to_a_reviewer_in_two_steps(as_editor, reviewer
 
 def test_an_editor_publishes_verdicts_from_the_queue(as_editor, reviewer):
     decided, undecided = make_claim(), make_claim()
-    services.review_record_verdict(
+    services.review_submit(
         claim=decided, reviewer=reviewer, verdict=Verdict.UNSUPPORTED, rationale="No source."
     )
     response = post_action(as_editor, "publish_verdicts", [decided, undecided])
@@ -223,11 +223,11 @@ def test_an_editor_publishes_verdicts_from_the_queue(as_editor, reviewer):
 
 def test_a_reviewer_cannot_publish_by_posting_the_action(as_reviewer, second_reviewer):
     claim = make_claim()
-    services.review_record_verdict(
+    services.review_submit(
         claim=claim, reviewer=second_reviewer, verdict=Verdict.SUPPORTED, rationale="Yes."
     )
     post_action(as_reviewer, "publish_verdicts", [claim])
-    assert Review.objects.get(claim=claim).state == Review.State.DECIDED
+    assert Review.objects.get(claim=claim).state == Review.State.SUBMITTED
 
 
 # --- The claim page --------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_the_claim_page_shows_the_claim_in_its_paragraph_and_its_evidence(as_rev
 
 def test_the_claim_page_runs_a_fixed_number_of_queries(as_reviewer, reviewer):
     claim = make_claim_with_evidence(n_evidence=5)
-    services.review_record_verdict(
+    services.review_submit(
         claim=claim, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
     )
     # session, user, the claim (article, review joined), desk groups, 2 permission queries,
@@ -304,7 +304,7 @@ def test_the_claim_text_and_offsets_cannot_be_changed(as_editor):
 
 def test_a_second_reviewer_is_told_the_first_verdict_stands(client, reviewer, second_reviewer):
     claim = make_claim()
-    services.review_record_verdict(
+    services.review_submit(
         claim=claim, reviewer=reviewer, verdict=Verdict.SUPPORTED, rationale="Census."
     )
     client.force_login(second_reviewer)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def record(claim, reviewer, verdict=Verdict.SUPPORTED, rationale="The census agrees.", cited=()):
-    return services.review_record_verdict(
+    return services.review_submit(
         claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale, cited_evidence=cited
     )
 
@@ -122,7 +122,7 @@ def test_it_records_a_verdict_with_cited_evidence(reviewer):
     cited = list(claim.evidence.order_by("rank")[:2])
     services.review_assign(claim=claim, assignee=reviewer, assigned_by=reviewer)
     review = record(claim, reviewer, Verdict.MISATTRIBUTED, " The agency said it. ", cited)
-    assert review.state == Review.State.DECIDED
+    assert review.state == Review.State.SUBMITTED
     assert (review.verdict, review.rationale, review.reviewer) == (
         "misattributed",
         "The agency said it.",
@@ -238,7 +238,7 @@ def test_unpublishing_returns_the_verdict_to_decided(reviewer, editor):
     claim = make_claim()
     review = services.review_publish(review=record(claim, reviewer), editor=editor)
     review = services.review_unpublish(review=review, editor=editor, reason="Wrong source")
-    assert review.state == Review.State.DECIDED
+    assert review.state == Review.State.SUBMITTED
     assert not review.published and review.published_at is None
     assert AuditEntry.objects.filter(claim=claim).latest("id").details == {"reason": "Wrong source"}
 
@@ -246,8 +246,8 @@ def test_unpublishing_returns_the_verdict_to_decided(reviewer, editor):
 def test_unpublishing_twice_changes_nothing(reviewer, editor):
     claim = make_claim()
     review = services.review_publish(review=record(claim, reviewer), editor=editor)
-    services.review_unpublish(review=review, editor=editor)
-    services.review_unpublish(review=review, editor=editor)
+    services.review_unpublish(review=review, editor=editor, reason="The figure was misread.")
+    services.review_unpublish(review=review, editor=editor, reason="The figure was misread.")
     assert actions(claim).count("review_unpublished") == 1
 
 

@@ -154,12 +154,12 @@ class Command(BaseCommand):
             self.stdout.write(f"   claim #{claim.pk}: verdict already published")
             return already
         review_services.review_assign(claim=claim, assignee=reviewer, assigned_by=editor)
-        review_services.review_record_verdict(
+        review_services.review_submit(
             claim=claim,
             reviewer=reviewer,
             verdict=Verdict.MISATTRIBUTED,
             rationale=WORKED_EXAMPLE_RATIONALE,
-            cited_evidence=list(claim.evidence.order_by("rank")[:2]),
+            evidence_ids=[e.pk for e in claim.evidence.order_by("rank")[:2]],
         )
         review = Review.objects.get(claim=claim)
         review_services.review_publish(review=review, editor=editor)
