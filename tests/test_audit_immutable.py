@@ -80,7 +80,7 @@ def test_it_still_records_new_entries(published, editor):
     services.review_unpublish(review=published, editor=editor, reason="a correction is due")
     assert list(
         AuditEntry.objects.filter(review=published).order_by("id").values_list("action", flat=True)
-    ) == ["review_assigned", "verdict_recorded", "review_published", "review_unpublished"]
+    ) == ["review_assigned", "verdict_submitted", "review_published", "review_unpublished"]
 
 
 @pytest.mark.django_db(transaction=True)
