@@ -410,3 +410,26 @@ def test_it_gives_a_quote_to_the_speaker_named_before_it_or_between_its_parts(nl
     )
     claim = claim_with(between, nlp, "Every school gets new funding")
     assert (claim.claimant, claim.cue) == ("Ortiz", "said")
+
+
+def test_a_dash_signature_names_the_quote_before_it_not_the_next_line(nlp):  # noqa: F811
+    text = (
+        "What voters told us\n\n"
+        "“Hearing his words makes me afraid for the future of our young people.” ― Krystal "
+        "Correa\n“He is obsessed with Mexico and he answers every question with a threat.” ― "
+        "Esther Tapia\n"
+    )
+    first = only_claim(text, nlp, "afraid for the future")
+    second = only_claim(text, nlp, "obsessed with Mexico")
+    assert first.claimant == "Krystal Correa"
+    assert second.claimant == "Esther Tapia"
+
+
+def test_an_ad_or_a_speech_is_not_a_claimant(nlp):  # noqa: F811
+    text = (
+        "Headline\n\nThe ad says the senator voted to cut 40,000 teaching jobs in the state last "
+        "year."
+    )
+    claim = only_claim(text, nlp, "teaching jobs")
+    assert claim.claimant is None
+    assert any("carries someone's words" in reason for reason in claim.reasons)

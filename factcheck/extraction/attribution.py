@@ -420,6 +420,18 @@ def attribute_sentence(sent: Span) -> Attribution | None:
             continue
         if _possessive(text[chars[0] : chars[1]]) or _not_a_speaker(text[chars[0] : chars[1]]):
             continue
+        if _CARRIER.match(text[chars[0] : chars[1]]):
+            # "The ad says", "a speech declared": the words are someone's, but whose the
+            # sentence does not say, and the carrier is no claimant to check.
+            return Attribution(
+                claimant=None,
+                claimant_start=None,
+                claimant_end=None,
+                cue=text[cue.start : cue.end],
+                cue_start=cue.start,
+                cue_end=cue.end,
+                note=f"speaker unclear: {text[chars[0] : chars[1]]!r} carries someone's words",
+            )
         content = _content(sent, cue, span)
         other = _second_speaker(cue, cues, span, regions)
         if other is not None:
@@ -522,6 +534,14 @@ def _opens_quote(cue: _Cue, regions: Sequence[tuple[int, int]]) -> bool:
 
 def _negated(token: Token) -> bool:
     return any(c.dep_ == "neg" for c in token.children)
+
+
+# A thing that carries someone's words, not the someone: "the ad", "a new spot", "his speech".
+_CARRIER = re.compile(
+    r"^(?:the|a|an|this|that|his|her|their|its|one)\s+(?:\w+\s+){0,2}?"
+    r"(?:ad|ads|advert|advertisement|spot|commercial|speech|chorus|video|clip|footage)$",
+    re.I,
+)
 
 
 def _not_a_speaker(name: str) -> bool:
@@ -666,6 +686,39 @@ def _content(sent: Span, cue: _Cue, claimant: tuple[int, int]) -> tuple[int, int
     return None
 
 
+# A quotation signed after a dash, as in collections of reader voices or epigraphs:
+# '“He represents our greatest shame.” ― Sonya Herridge'. The name closes its line.
+_DASH_SIGNATURE = re.compile(
+    r"[”\"][ \t\xa0]*[―—–][ \t\xa0]*(?P<name>[A-Z][^\n“”\"―—–:]{1,60}?)[ \t\xa0.]*(?=\n|$)"
+)
+
+
+def _dash_signatures(doc: Doc, regions: Sequence[tuple[int, int]]) -> dict[tuple, Attribution]:
+    """Quotations signed '” ― Name' at the end of their line, keyed by their region.
+
+    The name belongs to the quotation before the dash, never to the one on the next line,
+    which the parser often opens in the same sentence as the name.
+    """
+    text = doc_text(doc)
+    signed: dict[tuple, Attribution] = {}
+    for m in _DASH_SIGNATURE.finditer(text):
+        region = next((r for r in regions if r[1] == m.start()), None)
+        name = m.group("name").strip()
+        words = name.split()
+        if region is None or not words or len(words) > 6 or not words[-1][:1].isupper():
+            continue
+        start = m.start("name")
+        signed[region] = Attribution(
+            claimant=name,
+            claimant_start=start,
+            claimant_end=start + len(name),
+            cue=text[m.start() + 1 : start].strip(),
+            cue_start=m.start() + 1,
+            cue_end=start,
+        )
+    return signed
+
+
 def attribute_segment(
     sents: Sequence[Span],
     *,
@@ -774,6 +827,17 @@ def attribute_segment(
             content_end=min(region[1], sents[i].end_char),
             inherited=True,
         )
+
+    # A signature after the quotation outranks every guess above.
+    for region, signature in _dash_signatures(doc, regions).items():
+        for i, sent in enumerate(sents):
+            if mostly_inside(sent, region):
+                result[i] = replace(
+                    signature,
+                    content_start=max(region[0], sent.start_char),
+                    content_end=min(region[1], sent.end_char),
+                    inherited=not (sent.start_char <= signature.claimant_start < sent.end_char),
+                )
     return result
 
 
