@@ -43,6 +43,13 @@ def ensure_desk_groups() -> None:
             apps.get_app_config(label).models_module = models_module
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing a password the production way costs about a second on this machine, for each
+    user a test makes; what the tests check does not depend on the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_staff_user(username: str, group_name: str | None) -> User:
     ensure_desk_groups()
     user = User.objects.create_user(username=username, password="pw-" + username, is_staff=True)
