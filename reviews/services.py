@@ -287,12 +287,13 @@ def source_add(
     """Add a source the reviewer found (a document, other reporting, a recorded statement).
 
     Preconditions: the user is the claim's assignee or an editor; the URLs are public http(s)
-    links; title and quote are not blank; the verdict is not published (correct it instead).
+    links; title and quote are not blank. A published verdict does not stop it: an editor adds
+    the source a correction then cites (review_correct), and published versions keep copies.
     Running twice with the same URL and quote returns the first source, no new audit entry.
     """
     _require_desk(user)
-    url = validate_public_url(url, field="url")
-    archived_url = validate_public_url(archived_url, field="archived_url") if archived_url else ""
+    url = validate_public_url(url)
+    archived_url = validate_public_url(archived_url) if archived_url.strip() else ""
     title, quote, publisher = title.strip(), quote.strip(), publisher.strip()
     if not title:
         raise ValueError("A source needs a title.")
@@ -431,7 +432,9 @@ def review_submit(
         _refuse_dismissed(claim, review)
         cited_e, cited_s = _citations_of(claim, evidence_ids, source_ids)
         if review is not None and review.assignee_id not in (None, reviewer.pk):
-            if review.state == Review.State.ASSIGNED:
+            # A returned claim an editor gave to someone else is theirs to redo; saying who
+            # "submitted first" would name the very reviewer who is asking.
+            if review.state in _working_states():
                 raise ReviewPermissionError(
                     f"Claim {claim.pk} is assigned to {_name(review.assignee)}; "
                     "ask an editor to reassign it to you."

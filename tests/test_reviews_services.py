@@ -1,22 +1,34 @@
-"""reviews.services: assignment, verdicts, publication, and their audit trail."""
+"""reviews.services: assignment, verdicts, publication, and their audit trail.
+
+The desk's newer steps (sources, send-back, corrections, triage, notes) are covered one service
+at a time in tests/test_desk_workflow.py, and their races in tests/test_desk_concurrency.py.
+"""
 
 import threading
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection, connections
+from django.db import connections
 
 from factcheck.models import Claim
 from reviews import selectors, services
 from reviews.models import AuditEntry, Review, Verdict
-from tests.factories import make_claim, make_claim_with_evidence, make_evidence
+from tests.conftest import make_staff_user, require_postgresql
+from tests.factories import make_claim, make_claim_with_evidence
 
 pytestmark = pytest.mark.django_db
 
 
-def record(claim, reviewer, verdict=Verdict.SUPPORTED, rationale="The census agrees.", cited=()):
+def submit(claim, reviewer, verdict=Verdict.SUPPORTED, rationale="The census agrees.", cited=None):
+    """Submit a verdict citing `cited`, or the claim's first piece of evidence by default."""
+    if cited is None:
+        cited = list(claim.evidence.order_by("rank")[:1])
     return services.review_submit(
-        claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale, cited_evidence=cited
+        claim=claim,
+        reviewer=reviewer,
+        verdict=verdict,
+        rationale=rationale,
+        evidence_ids=[e.pk for e in cited],
     )
 
 
@@ -88,7 +100,12 @@ def test_an_editor_reassigns_an_assigned_claim(reviewer, second_reviewer, editor
     review = services.review_assign(claim=claim, assignee=second_reviewer, assigned_by=editor)
     assert review.assignee == second_reviewer
     entry = AuditEntry.objects.filter(claim=claim).latest("id")
-    assert entry.details == {"assignee": "sam_reviewer", "previous_assignee": "rita_reviewer"}
+    assert entry.details == {
+        "assignee": "sam_reviewer",
+        "previous_assignee": "rita_reviewer",
+        "due_on": None,
+        "priority": None,
+    }
 
 
 def test_it_refuses_to_assign_outside_the_desk(outsider, editor):
@@ -98,11 +115,12 @@ def test_it_refuses_to_assign_outside_the_desk(outsider, editor):
         services.review_assign(claim=make_claim(), assignee=outsider, assigned_by=outsider)
 
 
-def test_it_refuses_to_reassign_a_decided_claim(reviewer, second_reviewer, editor):
-    claim = make_claim()
-    record(claim, reviewer)
-    with pytest.raises(services.ReviewStateError, match="already has a verdict"):
+def test_it_refuses_to_reassign_a_submitted_claim(reviewer, second_reviewer, editor):
+    claim = make_claim_with_evidence()
+    submit(claim, reviewer)
+    with pytest.raises(services.ReviewStateError, match="awaiting approval; it can no longer"):
         services.review_assign(claim=claim, assignee=second_reviewer, assigned_by=editor)
+    assert Review.objects.get(claim=claim).assignee == reviewer
 
 
 def test_it_sends_duplicates_to_their_canonical_claim(reviewer):
@@ -111,17 +129,17 @@ def test_it_sends_duplicates_to_their_canonical_claim(reviewer):
     with pytest.raises(services.ReviewStateError, match=f"review claim {canonical.pk} instead"):
         services.review_assign(claim=duplicate, assignee=reviewer, assigned_by=reviewer)
     with pytest.raises(services.ReviewStateError, match="repeats claim"):
-        record(duplicate, reviewer)
+        submit(duplicate, reviewer)
 
 
 # --- Verdicts --------------------------------------------------------------------------------
 
 
-def test_it_records_a_verdict_with_cited_evidence(reviewer):
+def test_it_submits_a_verdict_with_cited_evidence(reviewer):
     claim = make_claim_with_evidence(n_evidence=3)
     cited = list(claim.evidence.order_by("rank")[:2])
     services.review_assign(claim=claim, assignee=reviewer, assigned_by=reviewer)
-    review = record(claim, reviewer, Verdict.MISATTRIBUTED, " The agency said it. ", cited)
+    review = submit(claim, reviewer, Verdict.MISATTRIBUTED, " The agency said it. ", cited)
     assert review.state == Review.State.SUBMITTED
     assert (review.verdict, review.rationale, review.reviewer) == (
         "misattributed",
@@ -129,38 +147,40 @@ def test_it_records_a_verdict_with_cited_evidence(reviewer):
         reviewer,
     )
     assert set(review.cited_evidence.all()) == set(cited)
-    assert actions(claim) == ["review_assigned", "verdict_recorded"]
+    assert actions(claim) == ["review_assigned", "verdict_submitted"]
 
 
-def test_recording_a_verdict_on_an_unassigned_claim_takes_it(reviewer):
-    claim = make_claim()
-    review = record(claim, reviewer)
+def test_submitting_on_an_unassigned_claim_takes_it(reviewer):
+    claim = make_claim_with_evidence()
+    review = submit(claim, reviewer)
     assert review.assignee == reviewer and review.assigned_by == reviewer
 
 
-def test_recording_the_same_verdict_twice_changes_nothing(reviewer):
+def test_submitting_the_same_verdict_twice_changes_nothing(reviewer):
     claim = make_claim_with_evidence()
     cited = list(claim.evidence.all())
-    first = record(claim, reviewer, cited=cited)
-    second = record(claim, reviewer, cited=cited)
+    first = submit(claim, reviewer, cited=cited)
+    second = submit(claim, reviewer, cited=cited)
     assert first.decided_at == second.decided_at
-    assert actions(claim) == ["verdict_recorded"]
+    assert actions(claim) == ["verdict_submitted"]
 
 
-def test_the_reviewer_may_revise_an_unpublished_verdict(reviewer):
-    claim = make_claim()
-    record(claim, reviewer, Verdict.SUPPORTED)
-    review = record(claim, reviewer, Verdict.UNSUPPORTED, "On a second look, no source says so.")
-    assert review.verdict == "unsupported"
-    assert actions(claim) == ["verdict_recorded", "verdict_revised"]
+def test_the_reviewer_may_revise_a_verdict_awaiting_approval(reviewer):
+    claim = make_claim_with_evidence()
+    submit(claim, reviewer, Verdict.SUPPORTED)
+    review = submit(claim, reviewer, Verdict.UNSUPPORTED, "On a second look, no source says so.")
+    assert (review.state, review.verdict) == (Review.State.SUBMITTED, "unsupported")
+    assert actions(claim) == ["verdict_submitted", "verdict_revised"]
     assert AuditEntry.objects.filter(claim=claim).latest("id").details["verdict"] == "unsupported"
 
 
 def test_it_keeps_the_first_verdict_when_a_second_reviewer_comes_later(reviewer, second_reviewer):
-    claim = make_claim()
-    record(claim, reviewer, Verdict.SUPPORTED)
-    with pytest.raises(services.ReviewStateError, match="rita_reviewer recorded a verdict"):
-        record(claim, second_reviewer, Verdict.UNSUPPORTED, "Nothing supports it.")
+    claim = make_claim_with_evidence()
+    submit(claim, reviewer, Verdict.SUPPORTED)
+    with pytest.raises(
+        services.ReviewStateError, match=f"rita_reviewer submitted a verdict on claim {claim.pk}"
+    ):
+        submit(claim, second_reviewer, Verdict.UNSUPPORTED, "Nothing supports it.")
     review = Review.objects.get(claim=claim)
     assert (review.verdict, review.reviewer) == ("supported", reviewer)
 
@@ -168,84 +188,118 @@ def test_it_keeps_the_first_verdict_when_a_second_reviewer_comes_later(reviewer,
 def test_it_refuses_evidence_of_another_claim(reviewer):
     claim = make_claim()
     other = make_claim_with_evidence()
-    with pytest.raises(ValueError, match="belongs to another claim"):
-        record(claim, reviewer, cited=list(other.evidence.all()))
+    with pytest.raises(ValueError, match=f"is not evidence of claim {claim.pk}"):
+        submit(claim, reviewer, cited=list(other.evidence.all()))
     assert not Review.objects.filter(claim=claim).exists()
 
 
 def test_it_refuses_a_blank_rationale_or_an_unknown_verdict(reviewer):
     claim = make_claim()
     with pytest.raises(ValueError, match="needs a rationale"):
-        record(claim, reviewer, rationale="   ")
+        submit(claim, reviewer, rationale="   ")
     with pytest.raises(ValueError, match="Unknown verdict"):
-        record(claim, reviewer, verdict="pants-on-fire")
+        submit(claim, reviewer, verdict="pants-on-fire")
+    assert not Review.objects.filter(claim=claim).exists()
 
 
-def test_an_outsider_cannot_record_a_verdict(outsider):
-    with pytest.raises(services.ReviewPermissionError):
-        record(make_claim(), outsider)
+def test_an_outsider_cannot_submit_a_verdict(outsider):
+    with pytest.raises(services.ReviewPermissionError, match="not on the review desk"):
+        submit(make_claim(), outsider)
 
 
-# --- Publication -----------------------------------------------------------------------------
+# --- Publication: the two-person rule --------------------------------------------------------
 
 
 def test_an_editor_publishes_a_verdict(reviewer, editor):
-    claim = make_claim()
-    review = services.review_publish(review=record(claim, reviewer), editor=editor)
+    claim = make_claim_with_evidence()
+    review = services.review_publish(review=submit(claim, reviewer), editor=editor)
     assert review.state == Review.State.PUBLISHED
     assert review.published and review.published_at and review.published_by == editor
     assert actions(claim)[-1] == "review_published"
 
 
 def test_publishing_twice_changes_nothing(reviewer, editor):
-    claim = make_claim()
-    review = record(claim, reviewer)
+    claim = make_claim_with_evidence()
+    review = submit(claim, reviewer)
     first = services.review_publish(review=review, editor=editor)
     second = services.review_publish(review=review, editor=editor)
     assert first.published_at == second.published_at
     assert actions(claim).count("review_published") == 1
+    assert review.versions.count() == 1
 
 
 def test_a_reviewer_cannot_publish(reviewer, second_reviewer):
-    review = record(make_claim(), reviewer)
-    with pytest.raises(services.ReviewPermissionError, match="Only editors"):
+    review = submit(make_claim_with_evidence(), reviewer)
+    with pytest.raises(services.ReviewPermissionError, match="Only editors may publish"):
         services.review_publish(review=review, editor=second_reviewer)
 
 
-def test_it_refuses_to_publish_without_a_verdict(reviewer, editor):
+def test_it_refuses_to_publish_without_a_submitted_verdict(reviewer, editor):
     claim = make_claim()
     review = services.review_assign(claim=claim, assignee=reviewer, assigned_by=reviewer)
-    with pytest.raises(services.ReviewStateError, match="no verdict yet"):
+    with pytest.raises(services.ReviewStateError, match="has no submitted verdict yet"):
         services.review_publish(review=review, editor=editor)
+
+
+def test_it_refuses_to_publish_a_verdict_that_cites_nothing(reviewer, editor):
+    review = submit(make_claim_with_evidence(), reviewer, cited=[])
+    with pytest.raises(services.ReviewStateError, match="cites nothing"):
+        services.review_publish(review=review, editor=editor)
+    assert Review.objects.get(pk=review.pk).state == Review.State.SUBMITTED
 
 
 def test_an_editor_cannot_publish_their_own_verdict(editor):
-    review = record(make_claim(), editor)
-    with pytest.raises(services.ReviewStateError, match="another editor"):
+    review = submit(make_claim_with_evidence(), editor)
+    with pytest.raises(services.ReviewPermissionError, match="another editor must approve"):
         services.review_publish(review=review, editor=editor)
 
 
-def test_a_published_verdict_is_frozen_until_unpublished(reviewer, editor):
-    claim = make_claim()
-    services.review_publish(review=record(claim, reviewer), editor=editor)
-    with pytest.raises(services.ReviewStateError, match="unpublish"):
-        record(claim, reviewer, Verdict.UNSUPPORTED, "Changed my mind.")
-    # The same verdict again is "already done", not an error.
-    assert record(claim, reviewer).state == Review.State.PUBLISHED
+def test_a_superuser_cannot_publish_their_own_verdict_either(db):
+    boss = User.objects.create_superuser(username="boss", password="pw-boss")
+    review = submit(make_claim_with_evidence(), boss)
+    with pytest.raises(services.ReviewPermissionError, match="another editor must approve"):
+        services.review_publish(review=review, editor=boss)
+    assert Review.objects.get(pk=review.pk).state == Review.State.SUBMITTED
 
 
-def test_unpublishing_returns_the_verdict_to_decided(reviewer, editor):
-    claim = make_claim()
-    review = services.review_publish(review=record(claim, reviewer), editor=editor)
+def test_a_superuser_publishes_someone_elses_verdict(reviewer):
+    boss = User.objects.create_superuser(username="boss", password="pw-boss")
+    review = services.review_publish(
+        review=submit(make_claim_with_evidence(), reviewer), editor=boss
+    )
+    assert (review.state, review.published_by) == (Review.State.PUBLISHED, boss)
+
+
+def test_a_published_verdict_changes_only_through_a_correction(reviewer, editor):
+    claim = make_claim_with_evidence()
+    services.review_publish(review=submit(claim, reviewer), editor=editor)
+    with pytest.raises(services.ReviewStateError, match="published; an editor must correct it"):
+        submit(claim, reviewer, Verdict.UNSUPPORTED, "Changed my mind.")
+    assert Review.objects.get(claim=claim).verdict == "supported"
+
+
+def test_unpublishing_needs_a_reason(reviewer, editor):
+    review = services.review_publish(
+        review=submit(make_claim_with_evidence(), reviewer), editor=editor
+    )
+    with pytest.raises(ValueError, match="unpublishing needs a reason"):
+        services.review_unpublish(review=review, editor=editor, reason="  ")
+    assert Review.objects.get(pk=review.pk).published
+
+
+def test_unpublishing_returns_the_verdict_to_its_reviewer(reviewer, editor):
+    claim = make_claim_with_evidence()
+    review = services.review_publish(review=submit(claim, reviewer), editor=editor)
     review = services.review_unpublish(review=review, editor=editor, reason="Wrong source")
-    assert review.state == Review.State.SUBMITTED
+    assert review.state == Review.State.RETURNED
     assert not review.published and review.published_at is None
+    assert review.correction_reason == "Wrong source"
     assert AuditEntry.objects.filter(claim=claim).latest("id").details == {"reason": "Wrong source"}
 
 
 def test_unpublishing_twice_changes_nothing(reviewer, editor):
-    claim = make_claim()
-    review = services.review_publish(review=record(claim, reviewer), editor=editor)
+    claim = make_claim_with_evidence()
+    review = services.review_publish(review=submit(claim, reviewer), editor=editor)
     services.review_unpublish(review=review, editor=editor, reason="The figure was misread.")
     services.review_unpublish(review=review, editor=editor, reason="The figure was misread.")
     assert actions(claim).count("review_unpublished") == 1
@@ -255,10 +309,10 @@ def test_unpublishing_twice_changes_nothing(reviewer, editor):
 
 
 def test_a_duplicate_shows_its_canonical_claims_verdict(reviewer, editor):
-    canonical = make_claim()
+    canonical = make_claim_with_evidence()
     duplicate = make_claim(canonical=canonical)
     assert selectors.claim_applicable_review(claim=duplicate) is None
-    review = record(canonical, reviewer)
+    review = submit(canonical, reviewer)
     assert selectors.claim_applicable_review(claim=duplicate) == review
     assert selectors.claim_applicable_review(claim=duplicate, published_only=True) is None
     services.review_publish(review=review, editor=editor)
@@ -266,25 +320,22 @@ def test_a_duplicate_shows_its_canonical_claims_verdict(reviewer, editor):
 
 
 def test_a_chain_of_duplicates_leads_to_the_root(reviewer):
-    root = make_claim()
+    root = make_claim_with_evidence()
     middle = make_claim(canonical=root)
     leaf = make_claim(canonical=middle)
-    review = record(root, reviewer)
+    review = submit(root, reviewer)
     assert selectors.claim_applicable_review(claim=leaf) == review
 
 
-# --- Races (PostgreSQL: row locks) -----------------------------------------------------------
+# --- Races (PostgreSQL: row locks; more in tests/test_desk_concurrency.py) -------------------
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL")
 def test_it_keeps_the_first_verdict_when_two_reviewers_race():
-    from tests.conftest import make_staff_user
-
+    require_postgresql("row locking")
     rita = make_staff_user("rita_racer", "Reviewer")
     sam = make_staff_user("sam_racer", "Reviewer")
-    claim = make_claim()
-    make_evidence(claim=claim)
+    claim = make_claim_with_evidence(n_evidence=1)
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -292,8 +343,8 @@ def test_it_keeps_the_first_verdict_when_two_reviewers_race():
         try:
             user = User.objects.get(pk=user.pk)
             barrier.wait(timeout=10)
-            record(Claim.objects.get(pk=claim.pk), user, verdict, f"{user.username} thinks so.")
-            outcomes[user.username] = "recorded"
+            submit(Claim.objects.get(pk=claim.pk), user, verdict, f"{user.username} thinks so.")
+            outcomes[user.username] = "submitted"
         except services.ReviewStateError:
             outcomes[user.username] = "refused"
         finally:
@@ -308,9 +359,9 @@ def test_it_keeps_the_first_verdict_when_two_reviewers_race():
     for t in threads:
         t.join(timeout=30)
 
-    assert sorted(outcomes.values()) == ["recorded", "refused"]
-    winner = next(name for name, outcome in outcomes.items() if outcome == "recorded")
+    assert sorted(outcomes.values()) == ["refused", "submitted"]
+    winner = next(name for name, outcome in outcomes.items() if outcome == "submitted")
     review = Review.objects.get(claim=claim)
     assert review.reviewer.username == winner
     assert review.rationale == f"{winner} thinks so."
-    assert actions(claim) == ["verdict_recorded"]
+    assert actions(claim) == ["verdict_submitted"]
