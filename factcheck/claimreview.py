@@ -40,8 +40,8 @@ class Appearance:
 class ClaimReviewInput:
     review_url: str  # absolute URL of our verdict page
     claim_text: str
-    verdict: str  # a reviews.models.Verdict value
-    date_published: datetime | date
+    verdict: str  # a reviews.models.Verdict value, the current one
+    date_published: datetime | date  # the first publication; corrections do not move it
     organization_name: str
     organization_url: str = ""
     claimant: str = ""  # who the article says made the claim; "" = the article itself
@@ -50,6 +50,8 @@ class ClaimReviewInput:
     byline: str = ""
     appearances: tuple[Appearance, ...] = field(default_factory=tuple)
     claim_date: date | None = None  # when the claim was first published, if known
+    # When the verdict last changed (its latest published version); None leaves it out.
+    date_modified: datetime | date | None = None
 
 
 def _iso(value: datetime | date) -> str:
@@ -110,6 +112,7 @@ def claim_review(data: ClaimReviewInput) -> dict:
         "@type": "ClaimReview",
         "url": data.review_url,
         "datePublished": _iso(data.date_published),
+        **({"dateModified": _iso(data.date_modified)} if data.date_modified else {}),
         "claimReviewed": data.claim_text,
         "itemReviewed": item,
         "author": organization,

@@ -21,6 +21,7 @@ from tests.factories import (
     make_article,
     make_claim,
     make_claim_with_evidence,
+    make_evidence,
     make_published_review,
 )
 
@@ -119,6 +120,7 @@ def test_anyone_reads_a_published_verdict(client, published):
 def test_a_claim_in_the_articles_own_voice_is_attributed_to_the_article(client, reviewer, editor):
     article = make_article(text="Officials met. Exactly 1,200 people were evacuated from the city.")
     claim = make_claim(article=article)
+    make_evidence(claim=claim)
     assert claim.claimant == ""
     review = make_published_review(
         claim=claim, reviewer=reviewer, editor=editor, verdict="supported"
@@ -157,23 +159,56 @@ def test_the_desk_previews_an_unpublished_verdict_without_markup(client, reviewe
     assert 'content="noindex' in body
 
 
+def add_sources(claim, user, n):
+    return [
+        services.source_add(
+            claim=claim,
+            user=user,
+            url=f"https://www.example.gov/report-{i}",
+            title=f"Evacuation report {i}",
+            publisher="Civil Protection Agency",
+            quote=f"We moved 800 residents (table {i}).",
+            archived_url=f"https://web.archive.org/web/2026/https://www.example.gov/report-{i}",
+        )
+        for i in range(n)
+    ]
+
+
 @pytest.mark.django_db
-def test_the_verdict_page_runs_a_fixed_number_of_queries(client, reviewer, editor):
+def test_the_verdict_page_runs_a_fixed_number_of_queries_however_many_citations(
+    client, reviewer, editor
+):
     claim = make_claim_with_evidence(n_evidence=5)
+    make_claim(canonical=claim)
+    services.review_assign(claim=claim, assignee=reviewer, assigned_by=reviewer)
+    sources = add_sources(claim, reviewer, 5)
     review = services.review_submit(
         claim=claim,
         reviewer=reviewer,
         verdict=Verdict.UNSUPPORTED,
         rationale="No source says so.",
-        evidence_ids=[e.pk for e in claim.evidence.all()],
+        evidence_ids=[claim.evidence.first().pk],
     )
     services.review_publish(review=review, editor=editor)
-    make_claim(canonical=claim)
+
     # 1 review with claim, article, reviewer and publisher; 2 cited evidence with pages;
-    # 3 duplicates with their articles.
+    # 3 duplicates with their articles; 4 cited sources; 5 published versions; 6 the claimant
+    # correction; 7 and 8 the duplicates' own reviews and claimant corrections.
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(review.get_absolute_url()).status_code == 200
-    assert len(ctx) == 3, [q["sql"] for q in ctx.captured_queries]
+    assert len(ctx) == 8, [q["sql"] for q in ctx.captured_queries]
+
+    services.review_correct(
+        review=review,
+        editor=editor,
+        reason="We add the agency's reports.",
+        evidence_ids=[e.pk for e in claim.evidence.all()],
+        source_ids=[s.pk for s in sources],
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(review.get_absolute_url()).content.decode()
+    assert len(ctx) == 8, [q["sql"] for q in ctx.captured_queries]
+    assert body.count("Evacuation report") == 5 and body.count("(sentence") == 5 + 1
 
 
 # --- ClaimReview markup ----------------------------------------------------------------------
@@ -224,6 +259,7 @@ def test_a_claimant_recognised_as_an_organisation_is_one_in_the_markup(client, r
         claimant_end=12,
         entities=[{"text": "ministry", "start": 4, "end": 12, "label": "ORG", "name": "Ministry"}],
     )
+    make_evidence(claim=claim)
     review = make_published_review(claim=claim, reviewer=reviewer, editor=editor)
     author = json_ld(client.get(review.get_absolute_url()))["itemReviewed"]["author"]
     assert author == {"@type": "Organization", "name": "The ministry"}
@@ -268,6 +304,7 @@ def test_a_claim_text_cannot_break_out_of_the_script_tag(client, reviewer, edito
     sentence = "</script><script>alert(1)</script><!-- 5 & 6"
     article = make_article(text=f"He wrote: {sentence} Then he left.")
     claim = make_claim(article=article, sentence=sentence)
+    make_evidence(claim=claim)
     review = make_published_review(claim=claim, reviewer=reviewer, editor=editor)
     response = client.get(review.get_absolute_url())
     body = response.content.decode()
