@@ -14,6 +14,7 @@ from factcheck import services
 from factcheck.forms import ArticleUploadForm
 from factcheck.ingestion import IngestError, read_document
 from factcheck.models import Article, DuplicateSuggestion, ReferencePage
+from reviews import roles
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,30 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
-    @admin.action(description="Send failed articles through the pipeline again")
+    def has_requeue_permission(self, request: HttpRequest) -> bool:
+        # Sending an article through the pipeline again is adding it again: the Editor group
+        # holds add_article, a reviewer only views articles.
+        return self.has_add_permission(request)
+
+    @admin.action(
+        description="Send failed articles through the pipeline again", permissions=["requeue"]
+    )
     def requeue_failed(self, request: HttpRequest, queryset) -> None:
-        for article in queryset.filter(status=Article.Status.FAILED):
-            services.article_requeue(article_id=article.pk, actor=request.user)
-        self.message_user(request, "Failed articles were queued again.")
+        failed = list(queryset.filter(status=Article.Status.FAILED).values_list("pk", flat=True))
+        for article_id in failed:
+            services.article_requeue(article_id=article_id, actor=request.user)
+        if failed:
+            noun = "article" if len(failed) == 1 else "articles"
+            self.message_user(
+                request, f"{len(failed)} failed {noun} queued again.", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request,
+                "None of the selected articles has failed; only failed articles are sent "
+                "through the pipeline again.",
+                messages.WARNING,
+            )
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         """Ingest through the same path as `manage.py ingest`, not a plain model form."""
@@ -133,21 +153,37 @@ class DuplicateSuggestionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
+        return False  # the suggestion's fields; deciding is the actions' job
 
-    @admin.action(description="Confirm: same claim (share the canonical verdict)")
+    def has_decide_permission(self, request) -> bool:
+        # A confirmed duplicate shares its canonical claim's verdict, so deciding is an
+        # editor's call (or granted one by one); reviewers may only look.
+        user = request.user
+        return roles.can_assign_others(user) or user.has_perm(
+            "factcheck.change_duplicatesuggestion"
+        )
+
+    @admin.action(
+        description="Confirm: same claim (share the canonical verdict)", permissions=["decide"]
+    )
     def confirm(self, request, queryset) -> None:
         self._decide(request, queryset, confirm=True)
 
-    @admin.action(description="Reject: a different claim")
+    @admin.action(description="Reject: a different claim", permissions=["decide"])
     def reject(self, request, queryset) -> None:
         self._decide(request, queryset, confirm=False)
 
     def _decide(self, request, queryset, *, confirm: bool) -> None:
+        decided = 0
         for suggestion in queryset:
             try:
                 services.duplicate_decide(
                     suggestion_id=suggestion.pk, confirm=confirm, actor=request.user
                 )
+                decided += 1
             except ValueError as exc:
                 self.message_user(request, f"{suggestion}: {exc}", messages.WARNING)
+        if decided:
+            noun = "suggestion" if decided == 1 else "suggestions"
+            outcome = "confirmed" if confirm else "rejected"
+            self.message_user(request, f"{decided} {noun} {outcome}.", messages.SUCCESS)

@@ -3,91 +3,99 @@
 Only desk members (staff in the Reviewer or Editor group, or superusers) see it. Nothing here
 writes a model directly: actions and the claim page call reviews.services, so every change has
 its audit entry. The claim itself (text, offsets, scores) is never editable.
+
+Its filters, and the addresses and titles of filtered views, are in reviews/queue_filters.py;
+the workload page and the admin's front page ("My work" for reviewers) in reviews/desk_pages.py.
 """
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.contrib import admin, messages
-from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from factcheck.models import Article, Claim
-from reviews import claim_page, roles, selectors, services
-from reviews.forms import AssignForm
-from reviews.models import AuditEntry, QueueClaim, Review
+from reviews import claim_page, desk_pages, roles, selectors, services
+from reviews.forms import AssignForm, DismissForm
+from reviews.models import AuditEntry, DismissReason, QueueClaim, Review
+from reviews.queue_filters import (
+    ArticleFilter,
+    AssigneeFilter,
+    DecidedByFilter,
+    DueFilter,
+    KindFilter,
+    PriorityFilter,
+    ReviewStatusFilter,
+    my_work_url,
+    queue_title,
+    queue_url,
+)
 
-# --- Filters ---------------------------------------------------------------------------------
-
-
-class ReviewStatusFilter(SimpleListFilter):
-    title = "review status"
-    parameter_name = "review_status"
-
-    def lookups(self, request, model_admin):
-        return [("unassigned", "Unassigned"), *Review.State.choices]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return selectors.queue_claims_by_review_status(queryset, self.value())
-        return queryset
-
-
-class AssigneeFilter(SimpleListFilter):
-    title = "assignee"
-    parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        return [("me", "Me")] + [(str(u.pk), u.get_username()) for u in selectors.desk_users()]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(review__assignee=request.user)
-        if value and value.isdigit():
-            return queryset.filter(review__assignee_id=int(value))
-        return queryset
+# Long enough to tell claims apart, short enough for one line at 1280 px; the full text is in
+# the cell's title and one click away on the claim page.
+CLAIM_CHARS = 100
+ARTICLE_CHARS = 28
 
 
-class KindFilter(SimpleListFilter):
-    """Opinions are out of the queue by default (not checkable), but one click away."""
+# --- Bulk actions: outcomes and their messages -----------------------------------------------
 
-    title = "claim kind"
-    parameter_name = "kind"
-    ALL = "all"
 
-    def lookups(self, request, model_admin):
-        return Claim.Kind.choices
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset.exclude(kind=Claim.Kind.OPINION)
-        if value == self.ALL:
-            return queryset
-        return queryset.filter(kind=value)
 
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "All but opinions",
-        }
-        yield {
-            "selected": self.value() == self.ALL,
-            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
-            "display": "All kinds",
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+def _refusal(claim: Claim, exc: Exception) -> str:
+    """The service's own reason, naming the claim when the reason does not already."""
+    text = str(exc)
+    if re.search(rf"\bclaim {claim.pk}\b", text, flags=re.IGNORECASE):
+        return text
+    return f"Claim {claim.pk}: {text}"
+
+
+@dataclass
+class Outcome:
+    """What a bulk action did to each selected claim: changed it, found it already so, or was
+    refused (with the service's reason)."""
+
+    done: int = 0
+    unchanged: int = 0
+    refusals: list[str] = field(default_factory=list)
+
+
+def run_each(queryset, step: Callable[[Claim], bool]) -> Outcome:
+    """Run step on each claim; step returns False when there was nothing to change and raises
+    a service error (or ValueError) when the claim cannot be changed."""
+    outcome = Outcome()
+    for claim in queryset:
+        try:
+            changed = step(claim)
+        except (services.ReviewError, ValueError) as exc:
+            outcome.refusals.append(_refusal(claim, exc))
+            continue
+        if changed:
+            outcome.done += 1
+        else:
+            outcome.unchanged += 1
+    return outcome
 
 
 # --- The queue -------------------------------------------------------------------------------
+
+
+class QueueChangeList(ChangeList):
+    """The queue's list. Rows need the article's title, not its text, which can be long."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("article__text")
 
 
 @admin.register(QueueClaim)
@@ -95,34 +103,67 @@ class QueueClaimAdmin(admin.ModelAdmin):
     list_display = (
         "claim_text",
         "article_title",
-        "kind",
-        "label",
-        "score_display",
-        "evidence_status",
         "review_status",
         "assignee_name",
         "verdict_display",
+        "due_display",
+        "priority_display",
     )
     list_filter = (
         ReviewStatusFilter,
-        ("article", admin.RelatedOnlyFieldListFilter),
         AssigneeFilter,
+        PriorityFilter,
+        DueFilter,
+        ArticleFilter,
         KindFilter,
         "evidence_status",
-        "label",
+        DecidedByFilter,
     )
     search_fields = ("text", "claimant", "article__title")
-    ordering = ("-score", "pk")
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page; the filtered count is shown
-    actions = ["assign_to_me", "assign_to", "publish_verdicts", "unpublish_verdicts"]
+    actions = [
+        "assign_to_me",
+        "assign_to",
+        "unassign_claims",
+        "dismiss_claims",
+        "restore_claims",
+        "publish_verdicts",
+    ]
     review_template = "admin/reviews/queueclaim/review_claim.html"
-    assign_template = "admin/reviews/queueclaim/assign_to.html"
+    action_template = "admin/reviews/queueclaim/bulk_action.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[QueueClaim]:
         # Opinions are included here so the kind filter and the claim page can reach them;
         # KindFilter leaves them out of the default list.
         return selectors.queue_claims(include_opinions=True)
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return QueueChangeList
+
+    def get_ordering(self, request: HttpRequest) -> list:
+        return selectors.queue_ordering(request.GET.get(ReviewStatusFilter.parameter_name))
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        context = {
+            "title": queue_title(request.GET),
+            "my_work_url": my_work_url(),
+            "needs_action_url": queue_url(),
+            "workload_url": reverse("admin:reviews_queueclaim_workload")
+            if roles.can_assign_others(request.user)
+            else None,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def get_urls(self):
+        workload = path(
+            "workload/",
+            self.admin_site.admin_view(self.workload_view),
+            name="reviews_queueclaim_workload",
+        )
+        # Before the model's own URLs, whose "<object_id>/" would take "workload/".
+        return [workload, *super().get_urls()]
 
     # Permissions: the desk groups, then the usual model permissions they carry.
 
@@ -149,37 +190,40 @@ class QueueClaimAdmin(admin.ModelAdmin):
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return roles.can_publish(request.user)
 
-    # Columns
+    # Columns: short, one line each (factcheck/static/factcheck/desk.css), full text in title.
 
     @admin.display(description="claim")
     def claim_text(self, obj: QueueClaim) -> str:
-        return str(obj)
+        return _truncated(obj.text, CLAIM_CHARS, "desk-claim")
 
     @admin.display(description="article", ordering="article__title")
     def article_title(self, obj: QueueClaim) -> str:
-        return obj.article.title
+        return _truncated(obj.article.title, ARTICLE_CHARS, "desk-article")
 
-    @admin.display(description="score", ordering="score")
-    def score_display(self, obj: QueueClaim) -> str:
-        return f"{obj.score:.2f}"
-
-    @admin.display(description="review status")
+    @admin.display(description="status", ordering="status_rank")
     def review_status(self, obj: QueueClaim) -> str:
         if obj.canonical_id is not None:
             return f"Duplicate of claim {obj.canonical_id}"
         review = _own_review(obj)
+        if review is not None and review.is_dismissed:
+            return format_html(
+                '<span title="{}">Dismissed</span>',
+                review.dismissed_note or review.get_dismissed_reason_display(),
+            )
         if review is None or review.assignee_id is None:
             return "Unassigned"
+        if review.state == Review.State.RETURNED:
+            return "Returned"  # to its reviewer; the short form keeps the column narrow
         return review.get_state_display()
 
-    @admin.display(description="assignee")
+    @admin.display(description="assignee", ordering="review__assignee__username")
     def assignee_name(self, obj: QueueClaim) -> str:
         review = _own_review(obj)
         if review is None or review.assignee is None:
             return "-"
         return review.assignee.get_username()
 
-    @admin.display(description="verdict")
+    @admin.display(description="verdict", ordering="review__verdict")
     def verdict_display(self, obj: QueueClaim) -> str:
         if obj.canonical_id is not None:
             review = _own_review(obj.canonical)
@@ -189,7 +233,38 @@ class QueueClaimAdmin(admin.ModelAdmin):
         review = _own_review(obj)
         return review.get_verdict_display() if review and review.verdict else "-"
 
-    # Actions, all through services
+    @admin.display(description="due", ordering=selectors.DUE_SOONEST_FIRST)
+    def due_display(self, obj: QueueClaim) -> str:
+        review = _own_review(obj)
+        if review is None or review.due_on is None:
+            return "-"
+        # "5 Dec" this year, "5 Dec 2027" otherwise; the full date is in the title.
+        today = timezone.localdate()
+        short = "j M" if review.due_on.year == today.year else "j M Y"
+        label = date_format(review.due_on, short)
+        full = date_format(review.due_on, "l j F Y")
+        overdue = (
+            review.state in selectors.OPEN_STATES
+            and not review.is_dismissed
+            and review.due_on < today
+        )
+        if overdue:
+            return format_html(
+                '<span class="desk-overdue" title="Overdue: {}">{} '
+                '<span class="visually-hidden">(overdue)</span></span>',
+                full,
+                label,
+            )
+        return format_html('<span title="{}">{}</span>', full, label)
+
+    @admin.display(description="priority", ordering="priority_rank")
+    def priority_display(self, obj: QueueClaim) -> str:
+        review = _own_review(obj)
+        set_by = "set by an editor" if review is not None and review.priority else "machine"
+        label = Claim.Priority(obj.effective_priority).label
+        return format_html('<span title="Priority: {}">{}</span>', set_by, label)
+
+    # Actions, all through services, with a message for each outcome.
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[QueueClaim]) -> None:
@@ -199,66 +274,197 @@ class QueueClaimAdmin(admin.ModelAdmin):
     def assign_to(self, request: HttpRequest, queryset: QuerySet[QueueClaim]):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._assign(request, queryset, assignee=form.cleaned_data["assignee"])
+            self._assign(
+                request,
+                queryset,
+                assignee=form.cleaned_data["assignee"],
+                due_on=form.cleaned_data["due_on"],
+                priority=form.cleaned_data["priority"],
+            )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Assign claims",
-            "form": form,
-            "queryset": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, self.assign_template, context)
+        return self._action_form(
+            request, queryset, form, action="assign_to", title="Assign claims", submit="Assign"
+        )
+
+    @admin.action(description="Unassign", permissions=["assign"])
+    def unassign_claims(self, request: HttpRequest, queryset: QuerySet[QueueClaim]) -> None:
+        def step(claim: Claim) -> bool:
+            review = _own_review(claim)
+            if review is None or review.assignee_id is None:
+                return False
+            services.review_unassign(claim=claim, editor=request.user)
+            return True
+
+        outcome = run_each(queryset, step)
+        self._report(
+            request,
+            outcome,
+            done=lambda n: f"{_count(n, 'claim', 'claims')} unassigned.",
+            unchanged=lambda n: f"{_count(n, 'claim was', 'claims were')} not assigned.",
+        )
+
+    @admin.action(description="Dismiss…", permissions=["change"])
+    def dismiss_claims(self, request: HttpRequest, queryset: QuerySet[QueueClaim]):
+        form = DismissForm(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return self._action_form(
+                request,
+                queryset,
+                form,
+                action="dismiss_claims",
+                title="Dismiss claims",
+                submit="Dismiss",
+            )
+        reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
+
+        def step(claim: Claim) -> bool:
+            review = _own_review(claim)
+            already = (
+                review is not None
+                and review.dismissed_reason == reason
+                and review.dismissed_note == note
+            )
+            services.claim_dismiss(claim=claim, user=request.user, reason=reason, note=note)
+            return not already
+
+        outcome = run_each(queryset, step)
+        label = DismissReason(reason).label.lower()
+        self._report(
+            request,
+            outcome,
+            done=lambda n: f"{_count(n, 'claim', 'claims')} dismissed ({label}).",
+            unchanged=lambda n: (
+                f"{_count(n, 'claim was', 'claims were')} already dismissed ({label})."
+            ),
+        )
+        return None
+
+    @admin.action(description="Restore dismissed claims", permissions=["assign"])
+    def restore_claims(self, request: HttpRequest, queryset: QuerySet[QueueClaim]) -> None:
+        def step(claim: Claim) -> bool:
+            review = _own_review(claim)
+            if review is None or not review.is_dismissed:
+                return False
+            services.claim_restore(claim=claim, editor=request.user)
+            return True
+
+        outcome = run_each(queryset, step)
+        self._report(
+            request,
+            outcome,
+            done=lambda n: f"{_count(n, 'claim', 'claims')} restored to the queue.",
+            unchanged=lambda n: f"{_count(n, 'claim was', 'claims were')} not dismissed.",
+        )
 
     @admin.action(description="Publish verdicts", permissions=["publish"])
     def publish_verdicts(self, request: HttpRequest, queryset: QuerySet[QueueClaim]) -> None:
-        done, problems = 0, []
-        for claim in queryset:
+        def step(claim: Claim) -> bool:
             review = _own_review(claim)
-            if review is None or review.state == Review.State.ASSIGNED:
-                problems.append(f"Claim {claim.pk}: no verdict yet")
-                continue
-            try:
-                services.review_publish(review=review, editor=request.user)
-                done += 1
-            except services.ReviewError as exc:
-                problems.append(str(exc))
-        self._report(request, f"{done} verdict(s) published.", problems)
+            if claim.canonical_id is not None:
+                raise services.ReviewStateError(
+                    f"Claim {claim.pk} repeats claim {claim.canonical_id}; publish the verdict "
+                    f"on claim {claim.canonical_id}, which applies to both."
+                )
+            if review is None or not review.verdict:
+                raise services.ReviewStateError(
+                    f"Claim {claim.pk} has no verdict yet; a reviewer must submit one first."
+                )
+            if review.state == Review.State.PUBLISHED:
+                return False
+            services.review_publish(review=review, editor=request.user)
+            return True
 
-    @admin.action(description="Unpublish verdicts", permissions=["publish"])
-    def unpublish_verdicts(self, request: HttpRequest, queryset: QuerySet[QueueClaim]) -> None:
-        done, problems = 0, []
-        for claim in queryset:
+        outcome = run_each(queryset, step)
+        self._report(
+            request,
+            outcome,
+            done=lambda n: f"{_count(n, 'verdict', 'verdicts')} published.",
+            unchanged=lambda n: f"{_count(n, 'verdict was', 'verdicts were')} already published.",
+        )
+
+    def _assign(
+        self, request: HttpRequest, queryset, *, assignee, due_on=None, priority=""
+    ) -> None:
+        def step(claim: Claim) -> bool:
             review = _own_review(claim)
-            if review is None or review.state != Review.State.PUBLISHED:
-                continue
-            try:
-                services.review_unpublish(review=review, editor=request.user)
-                done += 1
-            except services.ReviewError as exc:
-                problems.append(str(exc))
-        self._report(request, f"{done} verdict(s) unpublished.", problems)
+            already = (
+                review is not None
+                and review.assignee_id == assignee.pk
+                and (due_on is None or review.due_on == due_on)
+                and (not priority or review.priority == priority)
+            )
+            services.review_assign(
+                claim=claim,
+                assignee=assignee,
+                assigned_by=request.user,
+                due_on=due_on,
+                priority=priority or None,
+            )
+            return not already
 
-    def _assign(self, request: HttpRequest, queryset, *, assignee) -> None:
-        done, problems = 0, []
-        for claim in queryset:
-            try:
-                services.review_assign(claim=claim, assignee=assignee, assigned_by=request.user)
-                done += 1
-            except services.ReviewError as exc:
-                problems.append(str(exc))
-        self._report(request, f"{done} claim(s) assigned to {assignee.get_username()}.", problems)
+        outcome = run_each(queryset, step)
+        who = assignee.get_username()
+        terms = []
+        if due_on is not None:
+            terms.append(f"due {date_format(due_on, 'j F Y')}")
+        if priority:
+            terms.append(f"{Claim.Priority(priority).label.lower()} priority")
+        detail = "".join(f", {term}" for term in terms)
+        self._report(
+            request,
+            outcome,
+            done=lambda n: f"{_count(n, 'claim', 'claims')} assigned to {who}{detail}.",
+            unchanged=lambda n: (
+                f"{_count(n, 'claim was', 'claims were')} already assigned to {who}{detail}."
+            ),
+        )
 
-    def _report(self, request: HttpRequest, summary: str, problems: list[str]) -> None:
-        self.message_user(request, summary, messages.SUCCESS)
-        for problem in problems:
-            self.message_user(request, problem, messages.WARNING)
+    def _report(
+        self,
+        request: HttpRequest,
+        outcome: Outcome,
+        *,
+        done: Callable[[int], str],
+        unchanged: Callable[[int], str],
+    ) -> None:
+        """A message per outcome, and none for an outcome no claim had: "0 claims assigned"
+        would read as a success."""
+        if outcome.done:
+            self.message_user(request, done(outcome.done), messages.SUCCESS)
+        if outcome.unchanged:
+            self.message_user(request, unchanged(outcome.unchanged), messages.INFO)
+        for refusal in outcome.refusals:
+            self.message_user(request, refusal, messages.WARNING)
+        if not (outcome.done or outcome.unchanged or outcome.refusals):
+            self.message_user(
+                request,
+                "None of the selected claims is in this view of the queue; nothing was changed.",
+                messages.WARNING,
+            )
+
+    def _action_form(self, request, queryset, form, *, action: str, title: str, submit: str):
+        """The second step of an action that asks for details (Assign to…, Dismiss…)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "submit_label": submit,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, self.action_template, context)
 
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    # The workload page (editors): reviews/desk_pages.py
+
+    def workload_view(self, request: HttpRequest) -> HttpResponse:
+        return desk_pages.workload_page_view(self, request)
 
     # The claim page (reviews/claim_page.py): read the claim in context, act through services.
 
@@ -277,6 +483,12 @@ def _own_review(claim: Claim) -> Review | None:
         return claim.review
     except Review.DoesNotExist:
         return None
+
+
+def _truncated(text: str, chars: int, css_class: str) -> str:
+    return format_html(
+        '<span class="{}" title="{}">{}</span>', css_class, text, Truncator(text).chars(chars)
+    )
 
 
 @admin.register(AuditEntry)

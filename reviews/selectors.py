@@ -1,19 +1,75 @@
 """Reads for the review queue and the public verdict pages. Nothing here writes."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 
 from factcheck.models import Article, Claim, Evidence
-from reviews.models import QueueClaim, Review
+from reviews.models import AuditEntry, QueueClaim, Review, ReviewTransition
 from reviews.roles import DESK_GROUPS
 
 # Duplicates point at their canonical claim; dedup links to the root, but a short walk makes
 # a chain (a -> b -> c) harmless too. The cap guards against a cycle.
 MAX_CANONICAL_HOPS = 5
 
+# Work in hand: a reviewer holds it (assigned), or holds it again after an editor's note.
+OPEN_STATES = (Review.State.ASSIGNED, Review.State.RETURNED)
+# A person "decides" a claim when they submit a verdict on it or publish one.
+DECISION_STATES = (Review.State.SUBMITTED, Review.State.PUBLISHED)
+RECENT_DECISIONS_DAYS = 7
+
+# The queue's statuses, as the review status filter offers them. "needs_action" is the default
+# view; the others narrow to one state of the workflow or to triage.
+QUEUE_STATUSES = {
+    "needs_action": "Needs action",
+    "low_priority": "Low priority, unassigned",
+    "unassigned": "Unassigned",
+    "open": "Being worked on",
+    Review.State.ASSIGNED.value: "Assigned",
+    Review.State.RETURNED.value: "Returned to reviewer",
+    Review.State.SUBMITTED.value: "Awaiting approval",
+    Review.State.PUBLISHED.value: "Published",
+    "dismissed": "Dismissed",
+    "duplicate": "Duplicates",
+    "all": "All",
+}
+
+# Sort keys: priority in the desk's order (high first), not the alphabet's; statuses in the
+# order a claim moves through the workflow, triage last.
+PRIORITY_RANK = {Claim.Priority.HIGH: 0, Claim.Priority.MEDIUM: 1, Claim.Priority.LOW: 2}
+STATUS_RANK = {
+    "unassigned": 0,
+    Review.State.ASSIGNED: 1,
+    Review.State.RETURNED: 2,
+    Review.State.SUBMITTED: 3,
+    Review.State.PUBLISHED: 4,
+    "dismissed": 5,
+    "duplicate": 6,
+}
+DUE_SOONEST_FIRST = F("review__due_on").asc(nulls_last=True)
+
 
 def queue_claims(*, include_opinions: bool = False) -> QuerySet[QueueClaim]:
     """Claims for the review queue, with everything a row shows joined in (flat query count).
+
+    Annotated for filtering and sorting: effective_priority (the editor's priority, else the
+    machine's), priority_rank (0 high .. 2 low) and status_rank (the workflow's order).
 
     Opinions are left out unless asked for: they are not checkable, but the kind filter can
     still reach them.
@@ -22,17 +78,119 @@ def queue_claims(*, include_opinions: bool = False) -> QuerySet[QueueClaim]:
         "article",
         "review__assignee",
         "canonical__review",
+    ).annotate(
+        effective_priority=Coalesce(NullIf("review__priority", Value("")), F("priority")),
+        priority_rank=Case(
+            *(When(effective_priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()),
+            default=Value(len(PRIORITY_RANK)),
+            output_field=IntegerField(),
+        ),
+        status_rank=Case(
+            When(canonical__isnull=False, then=Value(STATUS_RANK["duplicate"])),
+            When(review__dismissed_reason__gt="", then=Value(STATUS_RANK["dismissed"])),
+            When(
+                Q(review__isnull=True) | Q(review__assignee__isnull=True),
+                then=Value(STATUS_RANK["unassigned"]),
+            ),
+            *(
+                When(review__state=state, then=Value(STATUS_RANK[state]))
+                for state in Review.State.values
+            ),
+            output_field=IntegerField(),
+        ),
     )
     if not include_opinions:
         qs = qs.exclude(kind=Claim.Kind.OPINION)
     return qs
 
 
+def queue_ordering(status: str | None) -> list:
+    """The queue's default order: what matters most first, then the nearest deadline, then
+    the machine's check-worthiness. Work already in someone's hands ("open") is done by
+    deadline, so there the due date comes first."""
+    if status == "open":
+        return [DUE_SOONEST_FIRST, "priority_rank", "-score", "pk"]
+    return ["priority_rank", DUE_SOONEST_FIRST, "-score", "pk"]
+
+
+def _not_dismissed() -> Q:
+    return Q(review__dismissed_reason="")
+
+
 def queue_claims_by_review_status(qs: QuerySet, status: str) -> QuerySet:
-    """Narrow queue claims by "unassigned", or by a Review.State value."""
+    """Narrow queue claims to one of QUEUE_STATUSES (ValueError for anything else).
+
+    Dismissed claims appear only under "dismissed" and "all"; duplicates, which carry no
+    review of their own, only under "duplicate" and "all".
+    """
+    original = Q(canonical__isnull=True)
+    if status in ("needs_action", "low_priority"):
+        # The default view shows high and medium; low-priority claims wait one click away
+        # until someone takes one or an editor raises or assigns it.
+        waiting = qs.filter(original).filter(
+            Q(review__isnull=True)
+            | Q(_not_dismissed(), review__state__in=[*OPEN_STATES, Review.State.SUBMITTED])
+        )
+        low_unassigned = Q(effective_priority=Claim.Priority.LOW) & (
+            Q(review__isnull=True) | Q(review__assignee__isnull=True)
+        )
+        if status == "low_priority":
+            return waiting.filter(low_unassigned)
+        return waiting.exclude(low_unassigned)
     if status == "unassigned":
-        return qs.filter(Q(review__isnull=True) | Q(review__assignee__isnull=True))
-    return qs.filter(review__state=status)
+        return qs.filter(original).filter(
+            Q(review__isnull=True) | Q(_not_dismissed(), review__assignee__isnull=True)
+        )
+    if status == "open":
+        return qs.filter(
+            _not_dismissed(), review__state__in=OPEN_STATES, review__assignee__isnull=False
+        )
+    if status in (Review.State.ASSIGNED, Review.State.RETURNED, Review.State.SUBMITTED):
+        return qs.filter(_not_dismissed(), review__state=status, review__assignee__isnull=False)
+    if status == Review.State.PUBLISHED:
+        return qs.filter(review__state=Review.State.PUBLISHED)
+    if status == "dismissed":
+        return qs.filter(review__dismissed_reason__gt="")
+    if status == "duplicate":
+        return qs.filter(canonical__isnull=False)
+    if status == "all":
+        return qs
+    raise ValueError(f"Unknown review status {status!r}; expected one of {list(QUEUE_STATUSES)}.")
+
+
+def queue_claims_by_due(qs: QuerySet, due: str, *, today: date) -> QuerySet:
+    """Narrow queue claims by deadline: "overdue" (open work past its date), "week" (due
+    from today to seven days on) or "none" (no date). ValueError for anything else."""
+    if due == "overdue":
+        return qs.filter(_not_dismissed(), review__state__in=OPEN_STATES, review__due_on__lt=today)
+    if due == "week":
+        return qs.filter(review__due_on__range=(today, today + timedelta(days=7)))
+    if due == "none":
+        return qs.filter(Q(review__isnull=True) | Q(review__due_on__isnull=True))
+    raise ValueError(f"Unknown due filter {due!r}; expected overdue, week or none.")
+
+
+def recent_decisions(*, since: datetime) -> QuerySet[ReviewTransition]:
+    """State changes that decide a claim (a verdict submitted, or published) since a time."""
+    return ReviewTransition.objects.filter(to_state__in=DECISION_STATES, at__gte=since)
+
+
+def queue_claims_decided_by(qs: QuerySet, user_id: int, *, since: datetime) -> QuerySet:
+    """Claims the user submitted a verdict on, or published, since a time."""
+    decided = recent_decisions(since=since).filter(
+        actor_id=user_id, review__claim_id=OuterRef("pk")
+    )
+    return qs.filter(Exists(decided))
+
+
+def queue_article_choices() -> list[tuple[int, str]]:
+    """(id, title) of the articles that have claims, for the queue's article filter: ids and
+    titles only, never the articles' text."""
+    return list(
+        Article.objects.filter(Exists(Claim.objects.filter(article_id=OuterRef("pk"))))
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
 
 
 def desk_users() -> QuerySet:
@@ -43,6 +201,79 @@ def desk_users() -> QuerySet:
         .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name__in=DESK_GROUPS))
         .distinct()
         .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One desk member's work, as the workload page lists it."""
+
+    user_id: int
+    username: str
+    full_name: str
+    assigned: int  # open: assigned or returned, not dismissed
+    overdue: int  # open and past its due date
+    awaiting_approval: int  # submitted, waiting for an editor
+    decided_recently: int  # claims they submitted or published in the last RECENT_DECISIONS_DAYS
+
+
+def desk_workload(*, today: date, now: datetime) -> list[Workload]:
+    """Each desk member's open, overdue, awaiting and recently decided claims, in one query.
+
+    The numbers match the queue's filters (review_status=open / due=overdue / submitted, and
+    decided_by), so each can link to the claims it counts.
+    """
+    User = get_user_model()
+    open_work = Q(assigned_reviews__state__in=OPEN_STATES, assigned_reviews__dismissed_reason="")
+    decided = (
+        recent_decisions(since=now - timedelta(days=RECENT_DECISIONS_DAYS))
+        .filter(actor_id=OuterRef("pk"))
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("review_id", distinct=True))
+        .values("n")
+    )
+    # Filtering on desk_users() by id, not annotating it: its join on groups would count a
+    # member of both groups twice.
+    users = (
+        User.objects.filter(pk__in=desk_users().values("pk"))
+        .annotate(
+            assigned=Count("assigned_reviews", filter=open_work),
+            overdue=Count(
+                "assigned_reviews", filter=open_work & Q(assigned_reviews__due_on__lt=today)
+            ),
+            awaiting_approval=Count(
+                "assigned_reviews",
+                filter=Q(
+                    assigned_reviews__state=Review.State.SUBMITTED,
+                    assigned_reviews__dismissed_reason="",
+                ),
+            ),
+            decided_recently=Coalesce(Subquery(decided, output_field=IntegerField()), 0),
+        )
+        .order_by("username")
+    )
+    return [
+        Workload(
+            user_id=user.pk,
+            username=user.get_username(),
+            full_name=user.get_full_name(),
+            assigned=user.assigned,
+            overdue=user.overdue,
+            awaiting_approval=user.awaiting_approval,
+            decided_recently=user.decided_recently,
+        )
+        for user in users
+    ]
+
+
+def latest_audit_entries(*, limit: int = 10) -> list[AuditEntry]:
+    """The newest audit entries with their actors, for the admin index's "latest activity".
+    claim_exists says whether the claim an entry names is still there (entries outlive it)."""
+    return list(
+        AuditEntry.objects.select_related("actor")
+        .annotate(claim_exists=Exists(Claim.objects.filter(pk=OuterRef("claim_id"))))
+        .order_by("-at", "-id")[:limit]
     )
 
 

@@ -59,6 +59,7 @@ def make_claim(
         "paragraph_end": paragraph_end,
         "score": 0.91,
         "label": Claim.Label.CHECK_WORTHY,
+        "priority": Claim.Priority.HIGH,
         "kind": Claim.Kind.QUANTITY,
         "reasons": ["contains a number of people", "reported speech"],
         "claimant": "The health minister" if claimant_at >= 0 else "",

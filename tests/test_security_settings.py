@@ -167,7 +167,7 @@ def test_a_messages_cookie_signed_with_the_old_public_key_is_ignored(client, rev
         )
     client.force_login(reviewer)
     client.cookies["messages"] = forged
-    response = client.get("/admin/")
+    response = client.get("/admin/", follow=True)  # a reviewer lands on My work
     assert response.status_code == 200
     assert b'id="forged"' not in response.content
     assert b"owned" not in response.content
