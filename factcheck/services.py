@@ -805,6 +805,75 @@ def article_mark_ready_if_done(*, article_id: int) -> bool:
     )
 
 
+# --- Evidence: a reviewer's own search -----------------------------------------------------
+
+SEARCH_HITS_MAX = 10
+# More than the pipeline's two: a reviewer searching one subject wants its page's best lines.
+SEARCH_HITS_PER_PAGE = 3
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A sentence a reviewer's search found, pinned to the stored page revision it was read
+    from. Attaching it (reviews.services.evidence_attach) passes page_id and sentence_index
+    and reads the sentence again from that revision."""
+
+    page_id: int  # the ReferencePage row
+    page_title: str
+    page_url: str  # the revision's permalink where the wiki gives one
+    revision_label: str
+    sentence_index: int
+    section: str
+    sentence: str
+
+
+def evidence_search(
+    *, claim: Claim, query: str, source: EvidenceSource | None = None
+) -> list[SearchHit]:
+    """Search the configured evidence source (the corpus or live Wikipedia) with a reviewer's
+    own words and rank the found pages' sentences for them, best first (at most
+    SEARCH_HITS_MAX, SEARCH_HITS_PER_PAGE per page).
+
+    The ranking query is the reviewer's words plus the claim's entity names, so sentences
+    about the claim's actors come first. The search and the pages go through the page store
+    (search_resolve, pages_resolve): a repeated search makes no request while it is fresh,
+    and every hit is a stored revision that evidence_attach can cite. No transaction is open
+    while the source is asked. Raises EvidenceSourceError when the source fails.
+
+    Running twice returns the same hits; only the page store's cache is written.
+    """
+    words = " ".join(query.split())[:300]
+    if not words:
+        return []
+    if source is None:
+        with open_evidence_source() as opened:
+            return evidence_search(claim=claim, query=words, source=opened)
+    titles = search_resolve(query=words, source=source)
+    by_title = {page.title: page for page in pages_resolve(titles=titles, source=source).values()}
+    ranking_query = ClaimQuery(text=words, entity_names=claim_query(claim).entity_names)
+    ranked = rank_sentences(
+        ranking_query,
+        [page_snapshot(page) for page in by_title.values()],
+        top_k=SEARCH_HITS_MAX,
+        per_page=SEARCH_HITS_PER_PAGE,
+    )
+    hits = []
+    for item in ranked:
+        page = by_title[item.page_title]
+        hits.append(
+            SearchHit(
+                page_id=page.pk,
+                page_title=page.title,
+                page_url=page.permalink,
+                revision_label=page.revision_label,
+                sentence_index=item.sentence_index,
+                section=item.section,
+                sentence=item.sentence,
+            )
+        )
+    return hits
+
+
 # --- The sweep ------------------------------------------------------------------------------
 
 

@@ -74,7 +74,7 @@ def test_a_reviewer_records_a_verdict_an_editor_publishes_it_and_a_reader_sees_i
     browser.find_element(By.NAME, "rationale").send_keys("The figure was the autumn call-up.")
     browser.find_element(By.CSS_SELECTOR, "input[name=cited_evidence]").click()
     submit(browser, By.NAME, "_verdict")
-    assert "Verdict recorded." in browser.find_element(By.TAG_NAME, "body").text
+    assert "Verdict submitted for approval" in browser.find_element(By.TAG_NAME, "body").text
 
     log_in(browser, live_server, editor.username)
     browser.get(live_server.url + f"/admin/reviews/queueclaim/{claim.pk}/change/")

@@ -1,16 +1,20 @@
 """Signals for the reviewer from comparing a claim with its ranked evidence. Pure.
 
-Hints point at something worth checking ("the claim says 150,000 troops; the evidence
-counts 200 Marines and 48,000 servicemen"). They are never verdicts: the evidence may be
-about another time or force, and the reviewer decides.
+Hints are written for people: "The claim says 150,000 troops; Wikipedia gives 68,000 Russian
+army servicemen and 48,000 Russian armed forces (Russian military intervention in the Syrian
+civil war)." They are never verdicts: the evidence may be about another time or force, and
+the reviewer decides. A hint's kind ("number_mismatch", ...) is for programs; the desk shows
+it only behind a details disclosure, as HINT_LABELS words it.
 """
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from factcheck.evidence.ranking import claim_entity_names, name_patterns
 from factcheck.evidence.text import (
+    STOPWORDS,
     UNIT_CLASSES,
     NumberMention,
     find_numbers,
@@ -22,6 +26,23 @@ from factcheck.evidence.types import ClaimQuery, Hint, RankedSentence
 
 # Numbers within this relative distance count as the same figure (rounding in the press).
 NUMBER_TOLERANCE = 0.05
+
+# What each kind of hint is called on the desk. Hints stored before a kind was renamed or
+# added still have a label (hint_label), so no page shows a raw kind.
+HINT_LABELS = {
+    "number_mismatch": "Different figures",
+    "number_match": "Same figure",
+    "claimant_absent": "Claimant not named",
+    "claimant_present": "Claimant named",
+    "date_mismatch": "Different dates",
+    "date_match": "Same date",
+}
+
+
+def hint_label(kind: str) -> str:
+    """The desk's name for a kind of hint; "Hint" for a kind it does not know."""
+    return HINT_LABELS.get(kind, "Hint")
+
 
 _MONTHS = {
     name: number
@@ -69,6 +90,24 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= NUMBER_TOLERANCE * max(abs(a), abs(b))
 
 
+def _and(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _by_page(found: Sequence[tuple[str, str]]) -> str:
+    """[(figure, page), ...] -> "68,000 servicemen and 48,000 troops (Page A); 200 tanks
+    (Page B)", pages in order of first mention, each figure once."""
+    pages: dict[str, list[str]] = {}
+    for text, page in found:
+        figures = pages.setdefault(page, [])
+        if text not in figures:
+            figures.append(text)
+    return "; ".join(f"{_and(figures)} ({page})" for page, figures in pages.items())
+
+
 def _describe(number: NumberMention, sentence: str) -> str:
     """ "48,000 Russian armed forces members": the number and the words up to its unit."""
     tail = re.split(r"[.;:,()]", sentence[number.end : number.end + 50], maxsplit=1)[0]
@@ -82,16 +121,82 @@ def _describe(number: NumberMention, sentence: str) -> str:
     return " ".join([number.text, *words]).strip()
 
 
+def _unit_words(unit: str) -> tuple[str, ...]:
+    """An extracted quantity's unit ("fronts", "per cent") as find_numbers would stem it."""
+    if fold(unit).strip() in {"%", "percent", "per cent"}:
+        return ("%",)
+    words = (fold(word) for word in re.findall(r"[A-Za-z][\w-]*", unit))
+    return tuple(stem(word) for word in words if word not in STOPWORDS)
+
+
+@dataclass(frozen=True)
+class _ClaimedFigure:
+    number: NumberMention
+    label: str  # how the hint names it: "150,000 troops"
+
+
+def _claimed_figures(query: ClaimQuery) -> list[_ClaimedFigure]:
+    """The claim's figures, years and dates aside. A figure the sentence leaves bare ("ten
+    fronts out of 15") takes its unit from the extraction's quantities when they give one,
+    so that it is compared with like figures only."""
+    extracted = [q for q in query.quantities if isinstance(q, dict) and "value" in q]
+    figures = []
+    for number in find_numbers(query.text):
+        if not number.is_quantity:
+            continue
+        label = _describe(number, query.text)
+        if not number.following:
+            unit = next(
+                (
+                    q.get("unit") or ""
+                    for q in extracted
+                    if q.get("unit") and _close(float(q["value"]), number.value)
+                ),
+                "",
+            )
+            words = _unit_words(unit)
+            if words:
+                number = dataclasses.replace(number, unit=words[0], following=words)
+                label = f"{number.text} {unit}"
+        figures.append(_ClaimedFigure(number, label))
+    if figures:
+        return figures
+    # Extraction found figures the regex did not (words, "3.5m").
+    for q in extracted:
+        words = _unit_words(q.get("unit") or "")
+        text = str(q.get("text") or f"{float(q['value']):g}")
+        label = text if not q.get("unit") or q["unit"] in text else f"{text} {q['unit']}"
+        number = NumberMention(
+            float(q["value"]), text, 0, 0, words[0] if words else "", False, words
+        )
+        figures.append(_ClaimedFigure(number, label))
+    if not figures:
+        for value in query.numbers:
+            number = NumberMention(float(value), f"{value:g}", 0, 0, "", False)
+            figures.append(_ClaimedFigure(number, number.text))
+    return figures
+
+
+def like_units(claimed: NumberMention, other: NumberMention) -> bool:
+    """Whether two figures count the same kind of thing, so that equal values mean something:
+    "6,000 sorties" and "6,000 sorties", "150,000 troops" and "150,000 servicemen", never
+    "15 [fronts]" and "15 helicopters". A figure of a kind UNIT_CLASSES does not know matches
+    only the same noun, and a bare figure only a bare figure."""
+    kind = unit_class(claimed)
+    if kind is not None:
+        return unit_class(other) == kind
+    if not claimed.following:
+        return not other.following
+    return claimed.unit in other.following
+
+
 def number_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[Hint]:
     """For each figure in the claim (years aside): number_match when a ranked sentence gives
-    the same figure; otherwise number_mismatch when sentences give figures for the same kind
-    of thing (troops vs Marines, personnel, servicemen), naming them. Figures of an unknown
-    kind are only ever matched, never called a mismatch."""
+    the same figure for the same kind of thing (like_units); otherwise number_mismatch when
+    sentences give figures for that kind of thing (troops vs Marines, personnel,
+    servicemen), naming them. Figures of an unknown kind are only ever matched, never called
+    a mismatch."""
     hints = []
-    claim_numbers = [n for n in find_numbers(query.text) if n.is_quantity]
-    if not claim_numbers and query.numbers:
-        # Extraction found figures the regex did not (words, "3.5m"); no unit is known.
-        claim_numbers = [NumberMention(float(v), f"{v:g}", 0, 0, "", False) for v in query.numbers]
     evidence = [
         (item, number)
         for item in ranked
@@ -99,24 +204,28 @@ def number_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[Hi
         if number.is_quantity
     ]
     patterns = name_patterns(claim_entity_names(query))
-    for claimed in claim_numbers:
-        kind = unit_class(claimed)
-        claimed_label = _describe(claimed, query.text) if claimed.end else claimed.text
-        same = [(item, n) for item, n in evidence if _close(n.value, claimed.value)]
+    for figure in _claimed_figures(query):
+        claimed = figure.number
+        same = [
+            (item, n)
+            for item, n in evidence
+            if _close(n.value, claimed.value) and like_units(claimed, n)
+        ]
         if same:
             item, number = same[0]
             hints.append(
                 Hint(
                     kind="number_match",
                     message=(
-                        f"The claim's figure {claimed_label!r} matches "
-                        f"{_describe(number, item.sentence)!r} in {item.page_title!r}."
+                        f"The claim says {figure.label}; Wikipedia gives the same figure: "
+                        f"{_describe(number, item.sentence)} ({item.page_title})."
                     ),
                     page_title=item.page_title,
                     sentence_index=item.sentence_index,
                 )
             )
             continue
+        kind = unit_class(claimed)
         if kind is None:
             continue
         comparable = [(item, n) for item, n in evidence if unit_class(n) == kind]
@@ -125,17 +234,16 @@ def number_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[Hi
         # Figures from sentences about the claim's own actors first ("Russian servicemen"
         # before "United States troops" for a claim about Moscow).
         comparable.sort(key=lambda pair: -sum(1 for p in patterns if p.search(pair[0].sentence)))
-        figures = "; ".join(
-            f"{_describe(n, item.sentence)!r} ({item.page_title})" for item, n in comparable[:4]
+        figures = _by_page(
+            [(_describe(n, item.sentence), item.page_title) for item, n in comparable[:4]]
         )
         first_item = comparable[0][0]
         hints.append(
             Hint(
                 kind="number_mismatch",
                 message=(
-                    f"The claim says {claimed_label!r}; the evidence gives other figures for "
-                    f"the same kind of thing: {figures}. Check whether they describe the same "
-                    "force, place and time."
+                    f"The claim says {figure.label}; Wikipedia gives {figures}. Check whether "
+                    "they count the same thing, place and time."
                 ),
                 page_title=first_item.page_title,
                 sentence_index=first_item.sentence_index,
@@ -162,7 +270,7 @@ def claimant_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[
             return [
                 Hint(
                     kind="claimant_present",
-                    message=f"{claimant} is named in the evidence from {item.page_title!r}.",
+                    message=f"Wikipedia names {claimant} in “{item.page_title}”.",
                     page_title=item.page_title,
                     sentence_index=item.sentence_index,
                 )
@@ -171,7 +279,8 @@ def claimant_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[
         Hint(
             kind="claimant_absent",
             message=(
-                f"{claimant} is not named in the top evidence: nothing here confirms they said it."
+                f"{claimant} is not named in the evidence found, so nothing here confirms "
+                "they said it."
             ),
         )
     ]
@@ -199,19 +308,21 @@ def date_hints(query: ClaimQuery, ranked: Sequence[RankedSentence]) -> list[Hint
             hints.append(
                 Hint(
                     kind="date_match",
-                    message=f"The claim's date {claimed.text!r} matches {seen.text!r} in "
-                    f"{item.page_title!r}.",
+                    message=(
+                        f"The claim says {claimed.text}; Wikipedia gives the same date: "
+                        f"{seen.text} ({item.page_title})."
+                    ),
                     page_title=item.page_title,
                     sentence_index=item.sentence_index,
                 )
             )
         elif other:
             item, _ = other[0]
-            listed = ", ".join(f"{seen.text!r} ({item.page_title})" for item, seen in other[:3])
+            listed = _by_page([(seen.text, item.page_title) for item, seen in other[:3]])
             hints.append(
                 Hint(
                     kind="date_mismatch",
-                    message=f"The claim says {claimed.text!r}; the evidence gives {listed}.",
+                    message=f"The claim says {claimed.text}; Wikipedia gives {listed}.",
                     page_title=item.page_title,
                     sentence_index=item.sentence_index,
                 )
