@@ -176,9 +176,17 @@ def article_ingest(*, draft: ArticleDraft, actor=None) -> IngestOutcome:
 
 
 def enqueue_process_article(article_id: int) -> None:
+    """Queue the article's processing. A broker that cannot be reached is logged, not raised:
+    the article is stored as Queued, and the periodic sweep re-queues it once the broker is
+    back, so the person who sent it gets their answer rather than a server error."""
+    from kombu.exceptions import OperationalError
+
     from factcheck.tasks import process_article
 
-    process_article.delay(article_id)
+    try:
+        process_article.delay(article_id)
+    except OperationalError as exc:
+        log.warning("article %s stored, not queued (broker: %s); the sweep will", article_id, exc)
 
 
 # --- Article state --------------------------------------------------------------------------
