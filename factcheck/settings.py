@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "factcheck",
     "reviews",
 ]
@@ -119,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "factcheck.context_processors.worker_status",
             ],
         },
     },
@@ -175,6 +179,46 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FACTCHECK_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+
+# --- REST API (/api/v1/) --------------------------------------------------------------------
+# Desk members authenticate with a token (`manage.py api_token USERNAME`, sent as
+# "Authorization: Token <token>") or their admin session; the token comes first so an
+# anonymous request is told to authenticate (401) rather than refused (403). Endpoints are
+# for desk members unless they say otherwise (published verdicts and the schema are public).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["reviews.api_permissions.IsDeskMember"],
+    # JSON only: integrations speak JSON, and /api/v1/docs/ documents the API for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "factcheck.api.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Factcheck Desk API",
+    "DESCRIPTION": (
+        "Articles in, the review desk's actions, and published verdicts out. Desk endpoints "
+        "need a desk member's token (`Authorization: Token <token>`); published verdicts are "
+        "public."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of one name with different choices ("state" of a claim on the desk and of its
+    # review) get names of their own rather than generated ones.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "factcheck.models.Claim.Kind",
+        "DeskStateEnum": "reviews.claim_state.DESK_STATES",
+        "DismissReasonEnum": "reviews.models.DismissReason",
+        "ReviewStateEnum": "reviews.models.Review.State",
+        "VersionKindEnum": "reviews.models.PublishedVersion.Kind",
+    },
+}
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'factcheck.sqlite3'}")
