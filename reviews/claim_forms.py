@@ -14,7 +14,8 @@ from factcheck.safe_urls import MAX_URL_LENGTH, UnsafeURLError, validate_public_
 from reviews.models import Source, Verdict
 
 
-def _sentence_label(text: str, limit: int = 160) -> str:
+# Long enough for a whole Wikipedia sentence: the figure a reviewer cites is often at its end.
+def _sentence_label(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
