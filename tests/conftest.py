@@ -59,6 +59,20 @@ def make_staff_user(username: str, group_name: str | None) -> User:
 
 
 @pytest.fixture
+def as_reviewer(client, reviewer):
+    """The test client, logged in as the reviewer."""
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def as_editor(client, editor):
+    """The test client, logged in as the editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def reviewer(db) -> User:
     return make_staff_user("rita_reviewer", "Reviewer")
 

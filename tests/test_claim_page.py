@@ -55,18 +55,6 @@ def add_source(claim, user, **fields) -> Source:
     return services.source_add(claim=claim, user=user, **defaults)
 
 
-@pytest.fixture
-def as_reviewer(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
-
-
 # --- What the page shows ---------------------------------------------------------------------
 
 

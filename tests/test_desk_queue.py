@@ -82,18 +82,6 @@ def today():
     return timezone.localdate()
 
 
-@pytest.fixture
-def as_reviewer(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
-
-
 # --- The default view: needs action, in the desk's order -------------------------------------
 
 

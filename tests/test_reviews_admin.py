@@ -27,18 +27,6 @@ def listed(response) -> set[int]:
     return {obj.pk for obj in response.context["cl"].result_list}
 
 
-@pytest.fixture
-def as_reviewer(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
-
-
 # --- Who reaches the queue -------------------------------------------------------------------
 
 

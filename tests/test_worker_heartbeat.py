@@ -146,12 +146,6 @@ def test_a_real_worker_records_its_heartbeat_until_it_shuts_down(tmp_path):
 # --- The banner ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_editor(client, editor):
-    client.force_login(editor)
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_pages_warn_when_no_worker_ever_sent_a_heartbeat(as_editor, page):
