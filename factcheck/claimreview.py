@@ -10,11 +10,17 @@ worstRating, and our three verdicts are not a fine-grained truth scale):
 
 alternateName carries the verdict's words; it is what search engines show, and several real
 publishers give only that. Numbers are emitted as integers (schema.org allows Number or Text).
+
+The fields are those the real ClaimReviews commonly carry (tests/fixtures/claimreview_shape.json,
+the shape of 61 records from about 25 outlets; tests/test_claimreview_complete.py compares):
+the reviewing organisation with @id, url and sameAs; the claim with its author (sameAs the
+claimant's Wikipedia page when the page store has it), its date and where it appeared.
 """
 
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import urldefrag
 
 from factcheck.safe_urls import is_public_url
 
@@ -34,6 +40,7 @@ class Appearance:
     url: str
     headline: str
     date_published: date | None = None
+    outlet: str = ""  # who published it, if known
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class ClaimReviewInput:
     organization_url: str = ""
     claimant: str = ""  # who the article says made the claim; "" = the article itself
     claimant_is_organization: bool = False
+    # The claimant's own Wikipedia page (factcheck.claimant_pages); "" when none is known.
+    claimant_same_as: str = ""
     outlet: str = ""  # who published the article, if known
     byline: str = ""
     appearances: tuple[Appearance, ...] = field(default_factory=tuple)
@@ -63,7 +72,10 @@ def _claim_author(data: ClaimReviewInput) -> dict | None:
     article's own voice (its outlet, or failing that its byline)."""
     if data.claimant:
         kind = "Organization" if data.claimant_is_organization else "Person"
-        return {"@type": kind, "name": data.claimant}
+        author = {"@type": kind, "name": data.claimant}
+        if data.claimant_same_as and is_public_url(data.claimant_same_as):
+            author["sameAs"] = data.claimant_same_as
+        return author
     if data.outlet:
         return {"@type": "Organization", "name": data.outlet}
     if data.byline:
@@ -93,19 +105,16 @@ def claim_review(data: ClaimReviewInput) -> dict:
     if data.claim_date:
         item["datePublished"] = data.claim_date.isoformat()
     if data.appearances:
-        item["appearance"] = [
-            {
-                "@type": "NewsArticle",
-                **({"url": a.url} if is_public_url(a.url) else {}),
-                "headline": a.headline,
-                **({"datePublished": a.date_published.isoformat()} if a.date_published else {}),
-            }
-            for a in data.appearances
-        ]
+        item["appearance"] = [_appearance(a) for a in data.appearances]
 
     organization = {"@type": "Organization", "name": data.organization_name}
     if data.organization_url and is_public_url(data.organization_url):
+        # @id names the organisation as a node, so the many reviews of a DataFeed are by one
+        # author. sameAs, in schema.org's words, is a page that identifies the item, such as
+        # its official website: the only one we know (the real ones add social profiles).
+        organization["@id"] = urldefrag(data.organization_url).url + "#organization"
         organization["url"] = data.organization_url
+        organization["sameAs"] = data.organization_url
 
     return {
         "@context": "https://schema.org",
@@ -124,6 +133,19 @@ def claim_review(data: ClaimReviewInput) -> dict:
             "alternateName": name,
         },
     }
+
+
+def _appearance(appearance: Appearance) -> dict:
+    """An article the claim appeared in, as a schema.org CreativeWork (NewsArticle)."""
+    found: dict = {"@type": "NewsArticle"}
+    if is_public_url(appearance.url):
+        found["url"] = appearance.url
+    found["headline"] = appearance.headline
+    if appearance.date_published:
+        found["datePublished"] = appearance.date_published.isoformat()
+    if appearance.outlet:
+        found["publisher"] = {"@type": "Organization", "name": appearance.outlet}
+    return found
 
 
 # Characters that could end the <script> element or open an HTML comment or CDATA inside

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from factcheck.evidence.ranking import split_sentences
 from factcheck.models import Claim, Evidence, ReferencePage
+from factcheck.public_urls import site_base_url
 from factcheck.safe_urls import validate_public_url
 from factcheck.services import page_snapshot
 from reviews import roles
@@ -135,8 +136,9 @@ def _notify(user: AbstractUser | None, subject: str, body: str) -> None:
     """E-mail a desk member after the transaction commits; nothing is sent for a rollback."""
     if user is None or not user.email:
         return
-    link = settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/")
-    message = f"{body}\n\n{link}/admin/reviews/queueclaim/?assignee=me\n"
+    from reviews.queue_filters import my_work_url  # the desk's addresses live with the queue
+
+    message = f"{body}\n\nYour work: {site_base_url(None)}{my_work_url()}\n"
 
     def send() -> None:
         send_mail(subject, message, None, [user.email], fail_silently=True)

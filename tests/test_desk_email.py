@@ -21,6 +21,7 @@ from django.db import transaction
 
 from reviews import services
 from reviews.models import AuditEntry, Review, Verdict
+from reviews.queue_filters import my_work_url
 from tests.conftest import REPO_ROOT
 from tests.factories import make_claim, make_claim_with_evidence
 
@@ -62,7 +63,8 @@ def test_assigning_a_claim_to_someone_else_emails_them_the_claim(
     assert message.subject == f"Claim {claim.pk} is assigned to you, due 10 December 2026"
     assert claim.text in message.body
     assert "eddie_editor assigned you a claim to check" in message.body
-    assert settings.FACTCHECK_PUBLIC_BASE_URL.rstrip("/") + "/admin/" in message.body
+    # An absolute link to the reviewer's My work, from the configured origin (none here).
+    assert f"Your work: http://127.0.0.1:8000{my_work_url()}" in message.body
 
 
 def test_taking_a_claim_yourself_sends_nothing(
