@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from factcheck.safe_urls import MAX_URL_LENGTH, public_url_validator
 
@@ -353,3 +354,80 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.seen_at:%H:%M:%S}"
+
+
+# --- Feeds ----------------------------------------------------------------------------------
+
+
+class Feed(models.Model):
+    """An RSS or Atom feed the desk watches. Editors add feeds in the admin; the periodic
+    poll (services.feed_poll) ingests each new entry's page as an article."""
+
+    url = models.URLField(max_length=MAX_URL_LENGTH, unique=True, validators=[public_url_validator])
+    title = models.CharField(
+        max_length=300, blank=True, help_text="Filled from the feed itself when left empty."
+    )
+    active = models.BooleanField(default=True, help_text="Only active feeds are polled.")
+    # The validators of the last version read in full, sent back for a conditional GET.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    # When the feed is next due. A poller claims a feed by moving this past the length of its
+    # task (a conditional UPDATE), so two workers never poll one feed at once.
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "url"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__istartswith="http://") | Q(url__istartswith="https://"),
+                name="feed_url_is_http",
+            ),
+            # A failure always says why, and a success clears it.
+            models.CheckConstraint(
+                condition=Q(consecutive_failures=0, last_error="")
+                | (Q(consecutive_failures__gt=0) & ~Q(last_error="")),
+                name="feed_error_only_while_failing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class FeedEntry(models.Model):
+    """An entry of a feed that has been dealt with: ingested (its article) or given up on
+    (the reason). Unique per feed and entry key, so an entry is ingested once even if its
+    page's text changes later. An entry whose page could not be fetched for a passing reason
+    (a timeout, a 503) has no row yet: the next poll tries it again."""
+
+    class Status(models.TextChoices):
+        INGESTED = "ingested", "Ingested"
+        FAILED = "failed", "Not ingested"
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
+    entry_key = models.CharField(max_length=500, help_text="The entry's id, else its link.")
+    link = models.URLField(max_length=MAX_URL_LENGTH, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_entries"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feed entries"
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "entry_key"], name="feed_entry_unique_key"),
+            models.CheckConstraint(
+                condition=Q(status="failed") | Q(error=""), name="feed_entry_error_only_failed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.entry_key

@@ -36,16 +36,21 @@ from factcheck.extraction.language import judge_language
 from factcheck.extraction.pipeline import extract_claims, get_nlp
 from factcheck.extraction.priority import PRIORITIES, priority_for
 from factcheck.extraction.types import ClaimCandidate, Removal
-from factcheck.ingestion import ArticleDraft, check_draft
+from factcheck.feed_reading import FeedFormatError, FeedItem, read_feed
+from factcheck.fetching import FetchedDocument, FetchError, FetchPolicy, fetch, fetch_article
+from factcheck.ingestion import ArticleDraft, IngestError, check_draft
 from factcheck.models import (
     Article,
     Claim,
     DuplicateSuggestion,
     Evidence,
+    Feed,
+    FeedEntry,
     ReferencePage,
     SearchLookup,
     TitleLookup,
 )
+from factcheck.safe_urls import is_public_url
 
 log = logging.getLogger(__name__)
 
@@ -951,3 +956,262 @@ def corpus_load(*, source: EvidenceSource, titles: Sequence[str]) -> int:
     """Import pages from an offline source into the page store. Running twice stores nothing
     new (pages are unique per title and snapshot date). Returns the number of titles found."""
     return len(pages_resolve(titles=titles, source=source))
+
+
+# --- Articles from URLs and feeds ----------------------------------------------------------
+
+# Entries fetched per poll: each may take up to FETCH_TIMEOUT_SECONDS, and a poll must end well
+# inside the task's soft time limit. A longer backlog is taken up by the next polls, which
+# come at once (a feed with entries left over is due again immediately).
+FEED_ENTRIES_PER_POLL = 20
+
+
+def fetch_policy() -> FetchPolicy:
+    """How fetching behaves, from settings (FETCH_*)."""
+    contact = settings.FACTCHECK_ORGANIZATION_URL
+    agent = f"factcheck/1.0 (fact-checking desk of {settings.FACTCHECK_ORGANIZATION_NAME}"
+    agent += f"; +{contact})" if contact else ")"
+    return FetchPolicy(
+        timeout_seconds=settings.FETCH_TIMEOUT_SECONDS,
+        max_bytes=settings.FETCH_MAX_BYTES,
+        allow_private_hosts=settings.FETCH_ALLOW_PRIVATE_HOSTS,
+        # Header values are ASCII: a name with accents keeps its shape, not its letters.
+        user_agent=agent.encode("ascii", "replace").decode("ascii"),
+    )
+
+
+def article_from_url(
+    *,
+    url: str,
+    actor=None,
+    source_name: str = "web page",
+    outlet: str = "",
+    byline: str = "",
+    published_on=None,
+) -> IngestOutcome:
+    """Fetch a web page, extract its article (text, title, date, byline, outlet) and store it
+    through article_ingest. An outlet, byline or date given here wins over what the page
+    states: the caller (an integration, a feed entry's date) knows its article.
+
+    Raises fetching.FetchError when the page cannot be had (its `permanent` says whether a
+    later try may work) and ingestion.IngestError when it holds no article. No transaction
+    is open during the fetch. Running twice fetches twice and stores the article once: the
+    same text is the same article (created=False the second time).
+    """
+    draft = fetch_article(url, policy=fetch_policy())
+    draft = dataclasses.replace(
+        draft,
+        source_name=source_name[:500],
+        outlet=outlet or draft.outlet,
+        byline=byline or draft.byline,
+        published_on=published_on or draft.published_on,
+    )
+    return article_ingest(draft=draft, actor=actor)
+
+
+@dataclass(frozen=True)
+class FeedPollReport:
+    polled: bool  # False: the feed was not due, not active, or another worker had it
+    not_modified: bool = False  # the server answered 304: nothing new
+    ingested: int = 0  # entries stored as articles (new articles, or ones already stored)
+    failed: int = 0  # entries given up on, each with its reason on its FeedEntry
+    deferred: int = 0  # entries left for the next poll (a passing failure, or over the batch)
+    error: str = ""  # why the feed itself could not be read
+
+
+def feeds_due(*, now=None) -> list[int]:
+    """Ids of the active feeds whose next poll time has come, the longest waiting first."""
+    now = now or timezone.now()
+    due = Feed.objects.filter(active=True, next_poll_at__lte=now).order_by("next_poll_at")
+    return list(due.values_list("pk", flat=True))
+
+
+def feeds_enqueue_due(*, now=None) -> int:
+    """Queue a poll of every due feed (beat runs this every minute). A feed queued twice is
+    polled once: feed_poll claims it first. Each message expires after a minute, by when the
+    next round has queued the feed again, so a busy queue does not pile up copies."""
+    from factcheck.tasks import poll_feed
+
+    feed_ids = feeds_due(now=now)
+    for feed_id in feed_ids:
+        poll_feed.apply_async((feed_id,), expires=60)
+    return len(feed_ids)
+
+
+def feed_poll_soon(*, feed_id: int, actor) -> bool:
+    """Make an active feed due now and queue its poll (the admin's "Poll now"). False for an
+    inactive or deleted feed. Running twice queues twice and polls once."""
+    from reviews.models import AuditEntry
+
+    with transaction.atomic():
+        made_due = Feed.objects.filter(pk=feed_id, active=True).update(next_poll_at=timezone.now())
+        if not made_due:
+            return False
+        AuditEntry.objects.create(
+            actor=actor, action="feed_poll_requested", details={"feed_id": feed_id}
+        )
+        transaction.on_commit(lambda: enqueue_feed_poll(feed_id))
+    return True
+
+
+def enqueue_feed_poll(feed_id: int) -> None:
+    """Queue one feed's poll. A broker that cannot be reached is logged, not raised: the feed
+    is due, and the next beat round queues it."""
+    from kombu.exceptions import OperationalError
+
+    from factcheck.tasks import poll_feed
+
+    try:
+        poll_feed.delay(feed_id)
+    except OperationalError as exc:
+        log.warning("feed %s is due, poll not queued (broker: %s); beat will", feed_id, exc)
+
+
+def feed_poll_lease() -> timedelta:
+    """How long a claimed poll keeps its feed: the task's hard time limit, which no poll can
+    outlive, so a feed is never taken from a worker still polling it, and a dead worker's
+    feed is due again once that time has passed."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def feed_backoff(failures: int) -> timedelta:
+    """The wait after `failures` failed polls in a row: the poll interval, doubled for each
+    failure after the first, at most FEED_RETRY_MAX_SECONDS."""
+    seconds = settings.FEED_POLL_INTERVAL_SECONDS * 2 ** min(max(failures - 1, 0), 32)
+    return timedelta(seconds=min(seconds, settings.FEED_RETRY_MAX_SECONDS))
+
+
+def feed_poll(*, feed_id: int, now=None) -> FeedPollReport:
+    """Poll one feed if it is active and due: a conditional GET (its ETag / Last-Modified),
+    then each new entry's link fetched and ingested like a URL sent to the API, at most
+    FEED_ENTRIES_PER_POLL of them.
+
+    The feed is claimed first with a conditional UPDATE of next_poll_at, so two workers never
+    poll it at once. A failure to fetch or parse the feed is recorded on it (last_error,
+    consecutive_failures) and the next poll put off with exponential backoff; a success
+    clears both. An entry is recorded once dealt with (FeedEntry, unique per feed and key):
+    ingested, or given up on with its reason when its page cannot become an article. An entry
+    whose page failed for a passing reason is tried again on the next poll; until every entry
+    is dealt with, the feed's validators are not kept, so that poll reads the whole feed.
+
+    Running twice ingests nothing twice: the second run finds the feed not due, or (once
+    due) gets a 304, or finds every entry already recorded.
+    """
+    now = now or timezone.now()
+    claimed = Feed.objects.filter(pk=feed_id, active=True, next_poll_at__lte=now).update(
+        next_poll_at=now + feed_poll_lease()
+    )
+    if not claimed:
+        return FeedPollReport(polled=False)
+    feed = Feed.objects.get(pk=feed_id)
+    try:
+        fetched = fetch(
+            feed.url,
+            policy=fetch_policy(),
+            accept=None,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            what="feed",
+        )
+        if fetched.status == 304:
+            feed_record_success(feed=feed, now=now, complete=True)
+            return FeedPollReport(polled=True, not_modified=True)
+        contents = read_feed(fetched.body, url=fetched.url)
+    except (FetchError, FeedFormatError) as exc:
+        return feed_record_failure(feed=feed, reason=str(exc), now=now)
+    if not feed.title and contents.title:
+        # Named as it names itself, before its entries' articles say which feed they came from.
+        Feed.objects.filter(pk=feed.pk, title="").update(title=contents.title)
+        feed.title = contents.title
+
+    known = set(
+        FeedEntry.objects.filter(
+            feed=feed, entry_key__in=[item.key for item in contents.items]
+        ).values_list("entry_key", flat=True)
+    )
+    new = [item for item in contents.items if item.key not in known]
+    outcomes = [feed_ingest_entry(feed=feed, item=item) for item in new[:FEED_ENTRIES_PER_POLL]]
+    deferred = outcomes.count(None) + len(new[FEED_ENTRIES_PER_POLL:])
+    feed_record_success(
+        feed=feed,
+        now=now,
+        complete=not deferred,
+        fetched=fetched,
+        again_at=now if len(new) > FEED_ENTRIES_PER_POLL else None,
+    )
+    return FeedPollReport(
+        polled=True,
+        ingested=outcomes.count(FeedEntry.Status.INGESTED),
+        failed=outcomes.count(FeedEntry.Status.FAILED),
+        deferred=deferred,
+    )
+
+
+def feed_ingest_entry(*, feed: Feed, item: FeedItem) -> str | None:
+    """Fetch and ingest one entry's page, and record the entry: its status, or None when the
+    failure may pass (no record: the next poll tries again)."""
+    article, error = None, ""
+    if not item.link:
+        error = "the entry has no link to fetch"
+    else:
+        try:
+            article = article_from_url(
+                url=item.link, source_name=f"feed: {feed}", published_on=item.published_on
+            ).article
+        except FetchError as exc:
+            if not exc.permanent:
+                log.info("feed %s: entry %s deferred: %s", feed.pk, item.link, exc)
+                return None
+            error = str(exc)
+        except IngestError as exc:
+            error = str(exc)
+    status = FeedEntry.Status.FAILED if error else FeedEntry.Status.INGESTED
+    # get_or_create: a poller whose claim lapsed may have recorded it meanwhile.
+    entry, _ = FeedEntry.objects.get_or_create(
+        feed=feed,
+        entry_key=item.key,
+        defaults={
+            "link": item.link if is_public_url(item.link) else "",
+            "title": item.title,
+            "status": status,
+            "article": article,
+            "error": error[:2000],
+        },
+    )
+    return entry.status
+
+
+def feed_record_success(
+    *,
+    feed: Feed,
+    now,
+    complete: bool,
+    fetched: FetchedDocument | None = None,
+    again_at=None,
+) -> None:
+    """The feed was read: failures cleared, next poll one interval on (or again_at). The
+    validators of a fully handled feed are kept for the next conditional GET; those of one with
+    entries left over are dropped, so the next poll reads it all again."""
+    changes = {
+        "last_polled_at": now,
+        "next_poll_at": again_at or now + timedelta(seconds=settings.FEED_POLL_INTERVAL_SECONDS),
+        "consecutive_failures": 0,
+        "last_error": "",
+    }
+    if fetched is not None:
+        changes["etag"] = fetched.etag if complete else ""
+        changes["last_modified"] = fetched.last_modified if complete else ""
+    Feed.objects.filter(pk=feed.pk).update(**changes)
+
+
+def feed_record_failure(*, feed: Feed, reason: str, now) -> FeedPollReport:
+    """The feed could not be read: say why on it, and put its next poll off (feed_backoff)."""
+    failures = feed.consecutive_failures + 1
+    Feed.objects.filter(pk=feed.pk).update(
+        last_polled_at=now,
+        next_poll_at=now + feed_backoff(failures),
+        consecutive_failures=failures,
+        last_error=reason[:2000],
+    )
+    log.warning("feed %s (%s) failed %d time(s) in a row: %s", feed.pk, feed.url, failures, reason)
+    return FeedPollReport(polled=True, error=reason)

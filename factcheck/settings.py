@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its sitemap.xml template, for /sitemap.xml
     "csp",
     "axes",
     "rest_framework",
@@ -270,6 +271,8 @@ LOGGING = {
         "factcheck": {"level": os.environ.get("LOG_LEVEL", "INFO")},
         # bm25s logs every index build at DEBUG; one per claim drowns the worker's log.
         "bm25s": {"level": "WARNING"},
+        # trafilatura logs a page it cannot read at ERROR; fetching.py reports it as the reason.
+        "trafilatura": {"level": "CRITICAL"},
     },
 }
 
@@ -354,6 +357,13 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than its interval is dropped: the next one is on its way.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
+    # Each feed falls due at its own next_poll_at (FEED_POLL_INTERVAL_SECONDS, or later after
+    # failures); this is only how often beat looks for due feeds and queues their polls.
+    "poll-feeds": {
+        "task": "factcheck.poll_feeds",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 # Beat runs in exactly one place: `celery worker -B` on one node (./dev serve and ./dev demo
 # do that) or one `celery beat` process. It keeps its last-run times here.
@@ -384,6 +394,18 @@ DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "180"))
 # --- Ingestion ------------------------------------------------------------------------------
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
 
+# --- Fetching: articles from URLs and feeds (factcheck.fetching) ----------------------------
+# Every fetch (a page, a feed, each redirect included) must finish within the timeout and the
+# size. Hosts that resolve to a private, loopback, link-local or reserved address are refused,
+# so a URL sent in cannot reach the machine's own network; tests allow them for their server.
+FETCH_TIMEOUT_SECONDS = float(os.environ.get("FETCH_TIMEOUT_SECONDS", "10"))
+FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", str(2 * 1024 * 1024)))
+FETCH_ALLOW_PRIVATE_HOSTS = env_bool("FETCH_ALLOW_PRIVATE_HOSTS", False)
+# A feed is polled this often; after N failures in a row it waits the interval times 2**(N-1),
+# at most FEED_RETRY_MAX_SECONDS, and a success brings it back to the interval.
+FEED_POLL_INTERVAL_SECONDS = float(os.environ.get("FEED_POLL_INTERVAL_SECONDS", "900"))
+FEED_RETRY_MAX_SECONDS = float(os.environ.get("FEED_RETRY_MAX_SECONDS", str(6 * 3600)))
+
 # --- Evidence -------------------------------------------------------------------------------
 SAMPLE_CORPUS = BASE_DIR / "factcheck" / "samples" / "wikipedia" / "syria_articles.jsonl"
 # "corpus" (the shipped offline snapshot), "corpus:/path/to/file.jsonl", or "live".
@@ -408,8 +430,16 @@ if EVIDENCE_SOURCE == "live" and not WIKIPEDIA_CONTACT.strip():
 # --- Publishing -----------------------------------------------------------------------------
 FACTCHECK_ORGANIZATION_NAME = os.environ.get("FACTCHECK_ORGANIZATION_NAME", "Factcheck Desk")
 FACTCHECK_ORGANIZATION_URL = os.environ.get("FACTCHECK_ORGANIZATION_URL", "")
-# Absolute URLs in ClaimReview markup need the public origin of the site.
-FACTCHECK_PUBLIC_BASE_URL = os.environ.get("FACTCHECK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The origin of every absolute URL the site publishes (JSON-LD, feeds, sitemap, exports, the
+# API; factcheck.public_urls). Empty: the origin each request came in on. Set it when the site
+# must always name one address (behind a proxy that rewrites Host). Without a request (a task,
+# a command: public_urls.site_base_url(None)) empty means http://127.0.0.1:8000.
+FACTCHECK_PUBLIC_BASE_URL = os.environ.get("FACTCHECK_PUBLIC_BASE_URL", "").strip()
+if FACTCHECK_PUBLIC_BASE_URL and not FACTCHECK_PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "FACTCHECK_PUBLIC_BASE_URL must start with http:// or https:// (e.g. "
+        f"https://checks.example.org), got {FACTCHECK_PUBLIC_BASE_URL!r}; or leave it empty."
+    )
 
 # --- The desk -------------------------------------------------------------------------------
 # E-mail on assignment and send-back: printed to the console unless an SMTP host is set.

@@ -45,3 +45,17 @@ def sweep_stuck_work() -> None:
     """Periodic (beat, every SWEEP_INTERVAL_SECONDS): re-queue work whose lease lapsed (a dead
     worker's, or work whose message a broker restart lost) and due evidence retries."""
     services.sweep_stuck_work()
+
+
+@shared_task(name="factcheck.poll_feeds")
+def poll_feeds() -> None:
+    """Periodic (beat, every minute): queue a poll of each active feed that is due."""
+    services.feeds_enqueue_due()
+
+
+@shared_task(name="factcheck.poll_feed", acks_late=True)
+def poll_feed(feed_id: int) -> None:
+    """Poll one feed and ingest its new entries. Safe to run twice: the service claims the
+    feed first, and does nothing if it is not due, gone, or another worker has it. Failures
+    are recorded on the feed, which the next due poll retries with backoff."""
+    services.feed_poll(feed_id=feed_id)

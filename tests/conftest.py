@@ -5,7 +5,9 @@ pyproject.toml): Wikipedia is reached only through the local MediaWiki API doubl
 """
 
 import importlib
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,32 @@ def ensure_desk_groups() -> None:
     finally:
         for label, models_module in saved.items():
             apps.get_app_config(label).models_module = models_module
+
+
+LOCAL_NAMES = {"localhost", "testserver", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+@pytest.fixture(autouse=True)
+def no_dns_outside_the_machine(monkeypatch):
+    """pytest-socket refuses connections to other hosts, but a name lookup would still leave
+    the machine: refuse any host name but the local ones (IP literals resolve locally)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else (host or "")
+        if name.lower() not in LOCAL_NAMES and not _is_ip_literal(name):
+            raise socket.gaierror(socket.EAI_NONAME, f"test guard: no DNS lookup of {name!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_getaddrinfo)
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture(autouse=True)

@@ -69,12 +69,11 @@ def test_anonymous_callers_may_not_add_articles():
     assert not Article.objects.exists()
 
 
-def test_a_url_alone_is_refused_until_fetching_exists(editor):
-    response = token_client(editor).post(f"{API}/articles/", {"url": "https://news.example.org/"})
+def test_a_url_alone_on_a_private_host_is_refused(editor):
+    response = token_client(editor).post(f"{API}/articles/", {"url": "http://localhost:1/"})
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "fetching articles from a URL is not available yet; send the article's "
-        "title and text"
+        "detail": "fetch refused: localhost (127.0.0.1) is a loopback address"
     }
 
 
