@@ -10,12 +10,15 @@ Every error has a one-line "detail" a person can act on: 400 for input the API c
 the caller may not take, 404 for nothing there, 409 for a step the claim's state refuses.
 """
 
-import dataclasses
-
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -24,7 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from factcheck import services
+from factcheck.claimant_pages import with_claimant_wikipedia_url
 from factcheck.claimreview import claim_review
+from factcheck.fetching import FetchError
 from factcheck.ingestion import (
     ArticleDraft,
     IngestError,
@@ -33,6 +38,7 @@ from factcheck.ingestion import (
     normalise_text,
 )
 from factcheck.models import Article, Claim, Evidence
+from factcheck.public_urls import absolute_url, site_base_url
 from factcheck.safe_urls import MAX_URL_LENGTH
 from factcheck.views import article_public_url, claim_attribution, claim_review_input
 from reviews import selectors
@@ -106,6 +112,23 @@ def api_exception_handler(exc, context):
     return response
 
 
+# Any path segment reaches the view, so an id such as "1.5" gets the API's JSON 404 like any
+# other id that names nothing. DRF's default leaves dots out (for format suffixes, which this
+# API does not use), and Django would answer with its HTML 404 page instead.
+ID_IN_PATH = "[^/]+"
+
+
+def id_in_path(noun: str) -> OpenApiParameter:
+    """The path's {id}, documented as the integer it is: with ID_IN_PATH as the route's
+    pattern, drf-spectacular would document it as any string."""
+    return OpenApiParameter(
+        "id",
+        OpenApiTypes.INT,
+        OpenApiParameter.PATH,
+        description=f"A unique integer value identifying this {noun}.",
+    )
+
+
 class Pages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -113,10 +136,6 @@ class Pages(PageNumberPagination):
 
 
 # --- Articles --------------------------------------------------------------------------------
-
-URL_FETCHING_NOT_AVAILABLE = (
-    "fetching articles from a URL is not available yet; send the article's title and text"
-)
 
 
 class ArticleInSerializer(serializers.Serializer):
@@ -135,10 +154,10 @@ class ArticleInSerializer(serializers.Serializer):
     published_on = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, data: dict) -> dict:
-        # Title and text are required here rather than on the fields, so that {url} alone
-        # gets its own answer instead of "title: This field is required."
-        if "text" not in data and "title" not in data and data.get("url"):
-            raise BadRequest(URL_FETCHING_NOT_AVAILABLE)
+        # Title and text are required here rather than on the fields: a URL alone is enough,
+        # the page is fetched (fetches_url).
+        if self.url_alone(data):
+            return data
         missing = {
             name: ["This field is required."] for name in ("title", "text") if name not in data
         }
@@ -155,6 +174,15 @@ class ArticleInSerializer(serializers.Serializer):
                 }
             )
         return data
+
+    @staticmethod
+    def url_alone(data: dict) -> bool:
+        return "text" not in data and "title" not in data and bool(data.get("url", "").strip())
+
+    @property
+    def fetches_url(self) -> bool:
+        """Neither title nor text, only a URL: the article is the page at that URL."""
+        return self.url_alone(self.validated_data)
 
     def draft(self) -> ArticleDraft:
         data = self.validated_data
@@ -232,7 +260,9 @@ class ArticleSerializer(serializers.ModelSerializer):
         description=(
             "Stores the article and queues it for claim extraction and evidence. The same text "
             "again answers 200 with the article already stored. Editors only. A URL alone "
-            "(fetching the page) is not available yet."
+            "fetches the page and extracts its article (title, text, date, byline, outlet; "
+            "any outlet, byline or published_on sent along win over the page's); a page that "
+            "cannot be fetched or holds no article answers 400 with the reason."
         ),
         request=ArticleInSerializer,
         responses={
@@ -243,11 +273,13 @@ class ArticleSerializer(serializers.ModelSerializer):
     ),
     retrieve=extend_schema(
         summary="An article's processing status and its claims' desk states",
+        parameters=[id_in_path("article")],
         responses={200: ArticleSerializer, **errors(401, 403, 404)},
     ),
 )
 class ArticleViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Article.objects.all()
+    lookup_value_regex = ID_IN_PATH
     serializer_class = ArticleSerializer
 
     def get_permissions(self):
@@ -259,8 +291,19 @@ class ArticleViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewset
         incoming = ArticleInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            outcome = services.article_ingest(draft=incoming.draft(), actor=request.user)
-        except IngestError as exc:
+            if incoming.fetches_url:
+                data = incoming.validated_data
+                outcome = services.article_from_url(
+                    url=data["url"].strip(),
+                    actor=request.user,
+                    source_name="REST API (fetched)",
+                    outlet=clean_line(data.get("outlet", "")),
+                    byline=clean_line(data.get("byline", "")),
+                    published_on=data.get("published_on"),
+                )
+            else:
+                outcome = services.article_ingest(draft=incoming.draft(), actor=request.user)
+        except (FetchError, IngestError) as exc:
             raise BadRequest(str(exc)) from None
         return Response(
             ArticleStoredSerializer(outcome.article).data,
@@ -279,7 +322,7 @@ class VerdictArticleSerializer(serializers.Serializer):
     published_on = serializers.DateField(allow_null=True)
 
     def get_url(self, article: Article) -> str:
-        return article_public_url(article)
+        return article_public_url(article, site_base_url(self.context["request"]))
 
 
 class CitationSerializer(serializers.Serializer):
@@ -318,7 +361,7 @@ class VerdictSerializer(serializers.Serializer):
     )
 
     def get_url(self, review: Review) -> str:
-        return self.context["request"].build_absolute_uri(review.get_absolute_url())
+        return absolute_url(review.get_absolute_url(), site_base_url(self.context["request"]))
 
     def get_claimant(self, review: Review) -> str:
         return claim_attribution(review.claim).claimant
@@ -348,15 +391,18 @@ class VerdictSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_claim_review(self, review: Review) -> dict:
-        facts = claim_review_input(review, list(review.claim.duplicates.all()))
-        # The page's address as this request reached the site, as the url field says.
-        facts = dataclasses.replace(facts, review_url=self.get_url(review))
+        facts = claim_review_input(
+            review,
+            list(review.claim.duplicates.all()),
+            base_url=site_base_url(self.context["request"]),
+            claimant_same_as=getattr(review, "claimant_wikipedia_url", None),
+        )
         return claim_review(facts)
 
 
 def published_verdicts():
     """Published reviews with all a VerdictSerializer reads, in a fixed number of queries."""
-    return (
+    return with_claimant_wikipedia_url(
         selectors.published_reviews()
         .select_related("claim__claimant_correction")
         .prefetch_related(
@@ -367,7 +413,9 @@ def published_verdicts():
             "versions",
             Prefetch(
                 "claim__duplicates",
-                queryset=Claim.objects.select_related("article").order_by("article__title", "pk"),
+                queryset=Claim.objects.select_related("article", "review").order_by(
+                    "article__title", "pk"
+                ),
             ),
         )
     )
@@ -380,17 +428,22 @@ class VerdictPages(Pages):
 @extend_schema_view(
     list=extend_schema(
         summary="Published verdicts, newest first",
-        description="Open to anyone. Unpublished and dismissed claims never appear.",
-        responses={200: VerdictSerializer(many=True)},
+        description=(
+            "Open to anyone. Unpublished and dismissed claims never appear. A token that is "
+            "not valid is refused (401) rather than ignored."
+        ),
+        responses={200: VerdictSerializer(many=True), **errors(401, 404)},
     ),
     retrieve=extend_schema(
         summary="One published verdict",
         description="404 unless the verdict is published.",
-        responses={200: VerdictSerializer, **errors(404)},
+        parameters=[id_in_path("published verdict")],
+        responses={200: VerdictSerializer, **errors(401, 404)},
     ),
 )
 class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    lookup_value_regex = ID_IN_PATH
     serializer_class = VerdictSerializer
     pagination_class = VerdictPages
     queryset = Review.objects.none()  # for the schema; get_queryset is what serves

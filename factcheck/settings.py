@@ -181,6 +181,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FACTCHECK_LOGIN_COOLOF
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
 
+# Sessions in the database, but a cookie holding a key Django could never have made (a NUL
+# byte, which PostgreSQL refuses in text) is no session rather than a server error.
+SESSION_ENGINE = "factcheck.session_store"
+
 # --- REST API (/api/v1/) --------------------------------------------------------------------
 # Desk members authenticate with a token (`manage.py api_token USERNAME`, sent as
 # "Authorization: Token <token>") or their admin session; the token comes first so an

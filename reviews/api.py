@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from factcheck.api import BadRequest, Conflict, Pages, errors
+from factcheck.api import ID_IN_PATH, BadRequest, Conflict, Pages, errors, id_in_path
 from factcheck.models import Claim, Evidence
 from factcheck.safe_urls import MAX_URL_LENGTH, UnsafeURLError, validate_public_url
 from reviews import services
@@ -371,6 +371,7 @@ def desk_action(summary: str, request=None, created: bool = False, description: 
             summary=summary,
             description=description,
             request=request,
+            parameters=[id_in_path("claim")],
             responses={**ok, **errors(400, 401, 403, 404, 409)},
         )(method)
 
@@ -381,15 +382,17 @@ def desk_action(summary: str, request=None, created: bool = False, description: 
     list=extend_schema(
         summary="Claims on the desk",
         parameters=[ClaimFilterSerializer],
-        responses={200: ClaimSerializer(many=True), **errors(400, 401, 403)},
+        responses={200: ClaimSerializer(many=True), **errors(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="A claim with its evidence, sources, review and history",
+        parameters=[id_in_path("claim")],
         responses={200: ClaimDetailSerializer, **errors(401, 403, 404)},
     ),
 )
 class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
+    lookup_value_regex = ID_IN_PATH
     queryset = Claim.objects.none()  # for the schema; get_queryset is what serves
 
     def get_queryset(self):
