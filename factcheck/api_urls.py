@@ -1,7 +1,8 @@
 """Routes of the REST API under /api/v1/ (factcheck/api.py, reviews/api.py). Integrations and
 the acceptance scripts use exactly these paths."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -18,4 +19,10 @@ urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", api_docs, name="api_docs"),
+    # Anything else under /api/v1/ answers in the API's own shape, not Django's HTML 404 page.
+    re_path(r"^.*$", lambda request, *args: not_found(request)),
 ]
+
+
+def not_found(request) -> JsonResponse:
+    return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)

@@ -63,3 +63,9 @@ def test_the_docs_page_lists_every_operation_without_scripts(client):
         assert f"<code>{method.upper()} {path}</code>" in page
     assert "<script" not in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_an_unknown_api_path_answers_in_json(client):
+    response = client.get("/api/v1/nothing/here/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No API endpoint at /api/v1/nothing/here/."}
