@@ -240,12 +240,15 @@ def test_the_verdict_page_carries_claimreview_markup(client, published):
             "url": claim.article.source_url,
             "headline": claim.article.title,
             "datePublished": "2026-11-20",
+            "publisher": {"@type": "Organization", "name": "Example Times"},
         }
     ]
     assert data["author"] == {
         "@type": "Organization",
+        "@id": "https://desk.example.org/#organization",
         "name": "Example Desk",
         "url": "https://desk.example.org/",
+        "sameAs": "https://desk.example.org/",
     }
 
 
