@@ -1,19 +1,22 @@
-"""Staff admin for articles and the Wikipedia page store. The review queue lives in reviews."""
+"""Staff admin for articles, feeds and the Wikipedia page store. The review queue lives in
+reviews."""
 
 import dataclasses
 import logging
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import DatabaseError
+from django.db import DatabaseError, models
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from factcheck import services
 from factcheck.forms import ArticleUploadForm
 from factcheck.ingestion import IngestError, read_document
-from factcheck.models import Article, DuplicateSuggestion, ReferencePage
+from factcheck.models import Article, DuplicateSuggestion, Feed, FeedEntry, ReferencePage
 from reviews import roles
 
 log = logging.getLogger(__name__)
@@ -103,9 +106,12 @@ class ArticleAdmin(admin.ModelAdmin):
         except IngestError as exc:
             form.add_error(None, f"Not ingested: {exc}")
             return None
+        # What the editor typed beats what ingestion guessed from the document.
         draft = dataclasses.replace(
             draft,
             outlet=form.cleaned_data.get("outlet") or draft.outlet,
+            byline=form.cleaned_data.get("byline") or draft.byline,
+            published_on=form.cleaned_data.get("published_on") or draft.published_on,
             source_url=form.cleaned_data.get("source_url") or draft.source_url,
         )
         try:
@@ -187,3 +193,128 @@ class DuplicateSuggestionAdmin(admin.ModelAdmin):
             noun = "suggestion" if decided == 1 else "suggestions"
             outcome = "confirmed" if confirm else "rejected"
             self.message_user(request, f"{decided} {noun} {outcome}.", messages.SUCCESS)
+
+
+def can_manage_feeds(request: HttpRequest) -> bool:
+    """Editors only: a feed is a standing order to add articles, so it takes the permission
+    to add them (the Editor group's factcheck.add_article), as the API's article endpoint does."""
+    user = request.user
+    return roles.is_desk_member(user) and user.has_perm("factcheck.add_article")
+
+
+class FeedPermissions:
+    """The feed admins' permissions: all of them are can_manage_feeds."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_manage_feeds(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_manage_feeds(request)
+
+
+@admin.register(Feed)
+class FeedAdmin(FeedPermissions, admin.ModelAdmin):
+    """RSS and Atom feeds the poller watches (services.feed_poll, every minute for due feeds)."""
+
+    list_display = (
+        "__str__",
+        "url",
+        "active",
+        "last_polled_at",
+        "next_poll_at",
+        "consecutive_failures",
+        "error_line",
+        "entry_count",
+    )
+    list_filter = ("active",)
+    search_fields = ("title", "url")
+    fields = (
+        "url",
+        "title",
+        "active",
+        "last_polled_at",
+        "next_poll_at",
+        "consecutive_failures",
+        "last_error",
+        "etag",
+        "last_modified",
+        "created_at",
+    )
+    readonly_fields = fields[3:]
+    actions = ["poll_now"]
+    # A feed address typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_total=Count("entries"))
+
+    @admin.display(description="Entries", ordering="entry_total")
+    def entry_count(self, obj: Feed) -> int:
+        return obj.entry_total
+
+    @admin.display(description="Last error")
+    def error_line(self, obj: Feed) -> str:
+        return obj.last_error if len(obj.last_error) <= 120 else obj.last_error[:117] + "..."
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_manage_feeds(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_manage_feeds(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_manage_feeds(request)
+
+    def has_poll_permission(self, request: HttpRequest) -> bool:
+        return can_manage_feeds(request)
+
+    def save_model(self, request, obj: Feed, form, change: bool) -> None:
+        if change and "url" in form.changed_data:
+            # The validators and the backoff belong to the old address: start afresh.
+            obj.etag = obj.last_modified = obj.last_error = ""
+            obj.consecutive_failures = 0
+            obj.next_poll_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Poll now", permissions=["poll"])
+    def poll_now(self, request: HttpRequest, queryset) -> None:
+        queued = [
+            feed
+            for feed in queryset
+            if services.feed_poll_soon(feed_id=feed.pk, actor=request.user)
+        ]
+        skipped = queryset.count() - len(queued)
+        if queued:
+            noun = "feed" if len(queued) == 1 else "feeds"
+            self.message_user(
+                request,
+                f"Polling {len(queued)} {noun} now; new entries appear as articles shortly.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} inactive feed(s) not polled: mark a feed active to poll it.",
+                messages.WARNING,
+            )
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(FeedPermissions, admin.ModelAdmin):
+    """What came of each feed entry: its article, or why it was not ingested."""
+
+    list_display = ("__str__", "feed", "status", "article", "error", "created_at")
+    list_filter = ("status", "feed")
+    list_select_related = ("feed", "article")
+    search_fields = ("title", "link", "entry_key")
+    readonly_fields = [f.name for f in FeedEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # entries come from polls
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Entries go with their feed, so whoever may delete a feed may delete them.
+        return can_manage_feeds(request)

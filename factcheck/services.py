@@ -50,6 +50,7 @@ from factcheck.models import (
     SearchLookup,
     TitleLookup,
 )
+from factcheck.page_cache import forget_verdict_pages
 from factcheck.safe_urls import is_public_url
 
 log = logging.getLogger(__name__)
@@ -455,6 +456,7 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
         )
         if decision == "link":
             Claim.objects.filter(pk=claim.pk).update(canonical=best)
+            forget_pages_of_claims([best.pk])  # its verdict page now lists this appearance
             linked += 1
         elif decision == "suggest":
             _, created = DuplicateSuggestion.objects.get_or_create(
@@ -462,6 +464,14 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
             )
             suggested += created
     return (linked, suggested)
+
+
+def forget_pages_of_claims(claim_ids: Sequence[int]) -> None:
+    """The public verdict pages of these claims are rendered afresh once the transaction
+    commits (factcheck.page_cache)."""
+    from reviews.models import Review
+
+    forget_verdict_pages(Review.objects.filter(claim_id__in=claim_ids).values_list("pk", flat=True))
 
 
 def duplicate_decide(*, suggestion_id: int, confirm: bool, actor) -> DuplicateSuggestion:
@@ -491,6 +501,7 @@ def duplicate_decide(*, suggestion_id: int, confirm: bool, actor) -> DuplicateSu
                 or suggestion.candidate_id
             )
             Claim.objects.filter(pk=suggestion.claim_id).update(canonical_id=canonical_id)
+            forget_pages_of_claims([canonical_id])
         AuditEntry.objects.create(
             actor=actor,
             action="duplicate_confirmed" if confirm else "duplicate_rejected",

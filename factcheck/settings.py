@@ -185,6 +185,15 @@ AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
 # byte, which PostgreSQL refuses in text) is no session rather than a server error.
 SESSION_ENGINE = "factcheck.session_store"
 
+# The cache holds public verdict pages (factcheck.page_cache). Per process by default; with
+# several web processes set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so a correction reaches
+# every process at once rather than within a minute.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
 # --- REST API (/api/v1/) --------------------------------------------------------------------
 # Desk members authenticate with a token (`manage.py api_token USERNAME`, sent as
 # "Authorization: Token <token>") or their admin session; the token comes first so an

@@ -10,6 +10,9 @@ urlpatterns = [
     path("verdicts/<int:review_id>/", views.verdict_detail, name="verdict_detail"),
     path("articles/<int:article_id>/", views.article_detail, name="article_detail"),
     path("corrections/", views.corrections, name="corrections"),
+    path("methodology/", views.methodology, name="methodology"),
+    # /verdicts/rss/, /verdicts/atom/, /sitemap.xml, /claimreview.json, /verdicts.csv
+    path("", include("factcheck.open_data_urls")),
     # The admin index, where a reviewer is sent on to "My work" (reviews.desk_pages.desk_index).
     path("admin/", admin.site.admin_view(desk_index), name="desk_index"),
     path("admin/", admin.site.urls),

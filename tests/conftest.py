@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import connection
 
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
@@ -69,6 +70,12 @@ def _is_ip_literal(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids repeat across tests, cached pages must not."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
