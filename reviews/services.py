@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from factcheck.evidence.ranking import split_sentences
 from factcheck.models import Claim, Evidence, ReferencePage
+from factcheck.page_cache import forget_verdict_pages
 from factcheck.public_urls import site_base_url
 from factcheck.safe_urls import validate_public_url
 from factcheck.services import page_snapshot
@@ -144,6 +145,13 @@ def _notify(user: AbstractUser | None, subject: str, body: str) -> None:
         send_mail(subject, message, None, [user.email], fail_silently=True)
 
     transaction.on_commit(send)
+
+
+def _forget_public_pages(claim: Claim) -> None:
+    """The public pages that show this claim (its own verdict's, or as a repeat its canonical
+    claim's) are rendered afresh once the transaction commits."""
+    claim_ids = [claim.pk] + ([claim.canonical_id] if claim.canonical_id else [])
+    forget_verdict_pages(Review.objects.filter(claim_id__in=claim_ids).values_list("pk", flat=True))
 
 
 # --- Assignment ------------------------------------------------------------------------------
@@ -628,6 +636,7 @@ def review_publish(*, review: Review, editor: AbstractUser) -> Review:
         review.save()
         kind = _change_kind(review, last_version.verdict if last_version else None)
         _record_version(review, editor=editor, reason=reason or "Revised", kind=kind)
+        _forget_public_pages(review.claim)
         _audit(
             actor=editor,
             action="review_published",
@@ -660,6 +669,7 @@ def review_unpublish(*, review: Review, editor: AbstractUser, reason: str) -> Re
         review.published_at = None
         review.correction_reason = reason
         review.save()
+        _forget_public_pages(review.claim)
         _audit(actor=editor, action="review_unpublished", review=review, details={"reason": reason})
         _notify(
             review.assignee,
@@ -742,6 +752,7 @@ def review_correct(
         )
         kind = _change_kind(review, earlier_verdict)
         _record_version(review, editor=editor, reason=reason, kind=kind)
+        _forget_public_pages(review.claim)
         _audit(
             actor=editor,
             action="review_corrected",
@@ -807,6 +818,7 @@ def claim_dismiss(*, claim: Claim, user: AbstractUser, reason: str, note: str = 
         review.dismissed_by = user
         review.dismissed_at = timezone.now()
         review.save()
+        _forget_public_pages(claim)
         _audit(
             actor=user,
             action="claim_dismissed",
@@ -832,6 +844,7 @@ def claim_restore(*, claim: Claim, editor: AbstractUser) -> Review | None:
         review.dismissed_by = None
         review.dismissed_at = None
         review.save()
+        _forget_public_pages(claim)
         _audit(actor=editor, action="claim_restored", review=review, details=earlier)
     return review
 
@@ -898,6 +911,7 @@ def claimant_correct(
                 "corrected_at": timezone.now(),
             },
         )
+        _forget_public_pages(claim)
         AuditEntry.objects.create(
             actor=user,
             action="claimant_corrected",
