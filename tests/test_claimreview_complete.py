@@ -24,7 +24,7 @@ from tests.factories import (
 )
 
 # The shape of the real ClaimReviews (keys per place, with counts), made by
-# manage.py claimreview_shape from ../shared/datasets/claimreview/records.jsonl.
+# manage.py claimreview_shape from the ClaimReview records of the shared datasets folder.
 SHAPE = json.loads(
     (Path(__file__).resolve().parent / "fixtures" / "claimreview_shape.json").read_text()
 )
