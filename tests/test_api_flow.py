@@ -6,9 +6,12 @@ The worker's part is run in the test by calling the services its tasks call, on 
 corpus (tests/test_end_to_end.py covers the real worker).
 """
 
+import json
 from unittest import mock
 
+import feedparser
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from factcheck import services as pipeline
@@ -129,3 +132,14 @@ def test_the_whole_desk_flow_by_token(reviewer, editor):
     assert [v["kind"] for v in verdict["versions"]] == ["first", "correction"]
     assert {c["kind"] for c in verdict["citations"]} == {"evidence", "source"}
     assert ok(as_reviewer.get(f"{API}/articles/{article['id']}/"))["claims"]["published"] == 1
+
+    # ... and in every public output a reader or an aggregator uses.
+    reader = Client()
+    page = verdict["url"].removeprefix("http://testserver")
+    rss = feedparser.parse(reader.get("/verdicts/rss/").content)
+    assert [entry.link for entry in rss.entries] == [verdict["url"]]
+    assert page in reader.get("/sitemap.xml").content.decode()
+    feed = json.loads(reader.get("/claimreview.json").content)
+    assert [e["url"] for e in feed["dataFeedElement"]] == [verdict["url"]]
+    found = reader.get("/verdicts/", {"q": "troops Syria"}).content.decode()
+    assert f'href="{page}"' in found
