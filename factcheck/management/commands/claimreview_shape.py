@@ -23,12 +23,18 @@ PATHS = [
 ]
 
 
+def is_claim_review(item: dict) -> bool:
+    """"@type": "ClaimReview", or a list of types that includes it (["Review", "ClaimReview"])."""
+    kind = item.get("@type")
+    return kind == "ClaimReview" or (isinstance(kind, list) and "ClaimReview" in kind)
+
+
 def claim_reviews(lines: list[str]) -> list[dict]:
     found = []
     for line in lines:
         obj = json.loads(line)["claim_review"]
         for item in obj.get("@graph", [obj]) if isinstance(obj, dict) else obj:
-            if isinstance(item, dict) and item.get("@type") == "ClaimReview":
+            if isinstance(item, dict) and is_claim_review(item):
                 found.append(item)
     return found
 
