@@ -436,6 +436,7 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
         return (0, 0)
     candidate_signatures = [(c, claim_signature(c.text)) for c in candidates]
     linked = suggested = 0
+    linked_to: list[int] = []
     for claim in new_claims:
         if claim.duplicates.exists():
             continue  # already a canonical for someone else: keep it canonical
@@ -456,13 +457,15 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
         )
         if decision == "link":
             Claim.objects.filter(pk=claim.pk).update(canonical=best)
-            forget_pages_of_claims([best.pk])  # its verdict page now lists this appearance
+            linked_to.append(best.pk)
             linked += 1
         elif decision == "suggest":
             _, created = DuplicateSuggestion.objects.get_or_create(
                 claim=claim, candidate=best, defaults={"similarity": round(best_score, 4)}
             )
             suggested += created
+    # Their verdict pages now list these appearances: one look-up for all of them.
+    forget_pages_of_claims(linked_to)
     return (linked, suggested)
 
 
