@@ -241,6 +241,23 @@ class ReferencePage(models.Model):
         return self.url or f"https://{self.wiki}/wiki/{quote(self.title.replace(' ', '_'))}"
 
 
+class RankingIndex(models.Model):
+    """A stored revision prepared for ranking (evidence.page_index.PageIndex, as bytes): built
+    by the first ranking worker that needs it and loaded by every other process, so a page
+    is split and tokenised once, not once per worker. Derived data: deleting a row only
+    costs a rebuild."""
+
+    page = models.OneToOneField(
+        ReferencePage, primary_key=True, on_delete=models.CASCADE, related_name="ranking_index"
+    )
+    format = models.PositiveSmallIntegerField(help_text="page_index.INDEX_FORMAT it was built by")
+    data = models.BinaryField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"ranking index of page {self.page_id}"
+
+
 class Evidence(models.Model):
     """A sentence of a pinned page ranked against a claim (FEVER style: page, revision, index)."""
 

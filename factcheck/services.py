@@ -8,6 +8,7 @@ so running anything twice changes nothing.
 import contextlib
 import dataclasses
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,12 +17,15 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from factcheck.dedup import claim_signature, duplicate_decision, similarity
 from factcheck.evidence.hints import evidence_hints
-from factcheck.evidence.ranking import candidate_titles, key_phrase, rank_sentences
+from factcheck.evidence.page_index import INDEX_FORMAT, PageIndex, build_index
+from factcheck.evidence.page_index import cached as cached_page_index
+from factcheck.evidence.page_index import remember as remember_page_index
+from factcheck.evidence.ranking import candidate_titles, key_phrase, rank_claims, rank_sentences
 from factcheck.evidence.sources import open_evidence_source
 from factcheck.evidence.types import (
     ClaimQuery,
@@ -29,6 +33,7 @@ from factcheck.evidence.types import (
     EvidenceSourceError,
     PageSection,
     PageSnapshot,
+    RankedSentence,
 )
 from factcheck.extraction import long_sentences
 from factcheck.extraction.chunks import next_chunk
@@ -46,6 +51,7 @@ from factcheck.models import (
     Evidence,
     Feed,
     FeedEntry,
+    RankingIndex,
     ReferencePage,
     SearchLookup,
     TitleLookup,
@@ -106,15 +112,6 @@ def article_renew_lease(*, article_id: int, status: str) -> bool:
     return bool(
         Article.objects.filter(pk=article_id, status=status).update(
             status_changed_at=timezone.now()
-        )
-    )
-
-
-def claim_renew_lease(*, claim_id: int) -> bool:
-    """Push back the evidence lease of a claim still being gathered."""
-    return bool(
-        Claim.objects.filter(pk=claim_id, evidence_status=Claim.EvidenceStatus.GATHERING).update(
-            evidence_retry_at=timezone.now() + stale_after()
         )
     )
 
@@ -517,7 +514,8 @@ def duplicate_decide(*, suggestion_id: int, confirm: bool, actor) -> DuplicateSu
 # --- Evidence: the page store ---------------------------------------------------------------
 
 
-def claim_query(claim: Claim) -> ClaimQuery:
+def claim_query(claim: Claim, article: Article | None = None) -> ClaimQuery:
+    """The ranking's view of a claim; pass its article to spare a query per claim."""
     names: list[str] = []
     for entity in claim.entities:
         for name in [entity.get("name") or entity.get("text", ""), *entity.get("aliases", [])]:
@@ -526,7 +524,7 @@ def claim_query(claim: Claim) -> ClaimQuery:
     return ClaimQuery(
         text=claim.text,
         # The headline tells the ranking which pages the article is about.
-        context=claim.article.title,
+        context=(article or claim.article).title,
         claimant=claim.claimant or None,
         entity_names=tuple(names),
         numbers=tuple(q["value"] for q in claim.quantities if "value" in q),
@@ -534,29 +532,49 @@ def claim_query(claim: Claim) -> ClaimQuery:
     )
 
 
-def page_store_upsert(*, snapshot: PageSnapshot) -> ReferencePage:
-    """Store one fetched revision; return the stored row. Storing the same revision twice
-    returns the existing row (unique per wiki, title and revision or snapshot date)."""
+def pages_store_upsert(snapshots: Iterable[PageSnapshot]) -> dict[str, int]:
+    """Store fetched revisions, in three queries whatever their number; return {title: page
+    pk}. A revision stored already keeps its row (unique per wiki, title and revision or
+    snapshot date) and is marked fresh as of now."""
+    snapshots = list({s.title: s for s in snapshots}.values())
+    if not snapshots:
+        return {}
     now = timezone.now()
-    fields = dict(
-        page_id=snapshot.page_id,
-        url=snapshot.url,
-        description=snapshot.description,
-        sections=[dataclasses.asdict(s) for s in snapshot.sections],
-        source=snapshot.source,
-        fetched_at=now,
+    ReferencePage.objects.bulk_create(
+        [
+            ReferencePage(
+                wiki=s.wiki,
+                title=s.title,
+                revision_id=s.revision_id,
+                snapshot_date=None if s.revision_id is not None else s.snapshot_date,
+                page_id=s.page_id,
+                url=s.url,
+                description=s.description,
+                sections=[dataclasses.asdict(section) for section in s.sections],
+                source=s.source,
+                fetched_at=now,
+            )
+            for s in snapshots
+        ],
+        ignore_conflicts=True,
     )
-    key = dict(wiki=snapshot.wiki, title=snapshot.title)
-    if snapshot.revision_id is not None:
-        key["revision_id"] = snapshot.revision_id
-    else:
-        key.update(revision_id=None, snapshot_date=snapshot.snapshot_date)
-    ReferencePage.objects.bulk_create([ReferencePage(**key, **fields)], ignore_conflicts=True)
-    page = ReferencePage.objects.get(**key)
-    if page.fetched_at < now - timedelta(seconds=1):
-        # The same revision seen again: it is fresh as of now.
-        ReferencePage.objects.filter(pk=page.pk).update(fetched_at=now)
-    return page
+    same_revision = Q()
+    for s in snapshots:
+        if s.revision_id is not None:
+            same_revision |= Q(wiki=s.wiki, title=s.title, revision_id=s.revision_id)
+        else:
+            same_revision |= Q(
+                wiki=s.wiki, title=s.title, revision_id=None, snapshot_date=s.snapshot_date
+            )
+    stored = dict(ReferencePage.objects.filter(same_revision).values_list("title", "pk"))
+    # The same revisions seen again: they are fresh as of now.
+    ReferencePage.objects.filter(pk__in=stored.values(), fetched_at__lt=now).update(fetched_at=now)
+    return stored
+
+
+def page_store_upsert(*, snapshot: PageSnapshot) -> ReferencePage:
+    """Store one fetched revision; return the stored row (see pages_store_upsert)."""
+    return ReferencePage.objects.get(pk=pages_store_upsert([snapshot])[snapshot.title])
 
 
 def page_snapshot(page: ReferencePage) -> PageSnapshot:
@@ -573,246 +591,438 @@ def page_snapshot(page: ReferencePage) -> PageSnapshot:
     )
 
 
-def pages_resolve(
-    *, titles: Iterable[str], source: EvidenceSource, wiki: str = "en.wikipedia.org"
-) -> dict[str, ReferencePage]:
-    """Pages for the given titles, from the store while fresh, otherwise fetched in batches.
+def _clean_titles(titles: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(t.strip() for t in titles if t and t.strip()))
 
-    Missing pages are remembered like found ones, so asking again makes no request until the
-    lookup reaches WIKIPEDIA_PAGE_MAX_AGE_DAYS. Raises EvidenceSourceError from the source.
-    """
-    wanted = list(dict.fromkeys(t.strip() for t in titles if t and t.strip()))
+
+def stored_title_lookups(
+    titles: Iterable[str], wiki: str = "en.wikipedia.org"
+) -> dict[str, int | None]:
+    """{title: page pk, or None for a page that does not exist} of the fresh look-ups among
+    the titles, in one query; titles never looked up (or too long ago) are absent."""
+    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
+    return dict(
+        TitleLookup.objects.filter(
+            wiki=wiki, requested_title__in=_clean_titles(titles), looked_up_at__gte=fresh_after
+        ).values_list("requested_title", "page_id")
+    )
+
+
+def titles_look_up(
+    *, titles: Iterable[str], source: EvidenceSource, wiki: str = "en.wikipedia.org"
+) -> dict[str, int]:
+    """{title: page pk} of the titles that have a page: from the store while the look-up is
+    fresh, otherwise fetched in batches of 50 (three writes per batch). Missing pages are
+    remembered like found ones, so asking again makes no request until the look-up reaches
+    WIKIPEDIA_PAGE_MAX_AGE_DAYS. Raises EvidenceSourceError from the source."""
+    wanted = _clean_titles(titles)
     if not wanted:
         return {}
-    fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
-    lookups = {
-        lookup.requested_title: lookup
-        for lookup in TitleLookup.objects.filter(
-            wiki=wiki, requested_title__in=wanted, looked_up_at__gte=fresh_after
-        ).select_related("page")
-    }
-    found = {title: lk.page for title, lk in lookups.items() if lk.page is not None}
+    lookups = stored_title_lookups(wanted, wiki)
+    found = {title: pk for title, pk in lookups.items() if pk is not None}
     to_fetch = [title for title in wanted if title not in lookups]
     for batch_start in range(0, len(to_fetch), 50):
         batch = to_fetch[batch_start : batch_start + 50]
         snapshots = source.fetch_pages(batch)  # network: no transaction is open here
+        stored = pages_store_upsert(snapshots.values())
+        pages = {title: stored.get(snapshot.title) for title, snapshot in snapshots.items()}
         now = timezone.now()
-        for title in batch:
-            snapshot = snapshots.get(title)
-            page = page_store_upsert(snapshot=snapshot) if snapshot else None
-            TitleLookup.objects.update_or_create(
-                wiki=wiki,
-                requested_title=title,
-                defaults={"page": page, "looked_up_at": now},
-            )
-            if page is not None:
-                found[title] = page
+        TitleLookup.objects.bulk_create(
+            [
+                TitleLookup(
+                    wiki=wiki, requested_title=title, page_id=pages.get(title), looked_up_at=now
+                )
+                for title in batch
+            ],
+            update_conflicts=True,
+            unique_fields=["wiki", "requested_title"],
+            update_fields=["page", "looked_up_at"],
+        )
+        found.update({title: pk for title, pk in pages.items() if pk is not None})
     return found
 
 
-def _stored_search(query: str, wiki: str) -> SearchLookup | None:
+def pages_resolve(
+    *, titles: Iterable[str], source: EvidenceSource, wiki: str = "en.wikipedia.org"
+) -> dict[str, ReferencePage]:
+    """{title: stored page} for the titles that have one (see titles_look_up), loaded whole."""
+    found = titles_look_up(titles=titles, source=source, wiki=wiki)
+    pages = ReferencePage.objects.in_bulk(set(found.values()))
+    return {title: pages[pk] for title, pk in found.items() if pk in pages}
+
+
+def _search_key(query: str) -> str:
+    return " ".join(query.split())[:500]
+
+
+def stored_searches(queries: Iterable[str], wiki: str = "en.wikipedia.org") -> dict[str, list]:
+    """{query: titles} of the searches among the queries already made and still fresh, in one
+    query (never a request)."""
     fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
-    return SearchLookup.objects.filter(wiki=wiki, query=query, searched_at__gte=fresh_after).first()
+    keys = [k for k in dict.fromkeys(_search_key(q) for q in queries) if k]
+    return dict(
+        SearchLookup.objects.filter(
+            wiki=wiki, query__in=keys, searched_at__gte=fresh_after
+        ).values_list("query", "titles")
+    )
 
 
-def stored_search_titles(*, query: str, wiki: str = "en.wikipedia.org") -> list[str]:
-    """Titles of a search already made and still fresh; [] if none (never a request)."""
-    stored = _stored_search(" ".join(query.split())[:500], wiki)
-    return list(stored.titles) if stored else []
+def searches_resolve(
+    *, queries: Iterable[str], source: EvidenceSource, wiki: str = "en.wikipedia.org"
+) -> dict[str, list[str]]:
+    """{query: titles} for the searches, reusing stored results while they are fresh (one
+    query for all of them); each new search is a request, stored as soon as it answers."""
+    keys = [k for k in dict.fromkeys(_search_key(q) for q in queries) if k]
+    results = stored_searches(keys, wiki)
+    for key in keys:
+        if key in results:
+            continue
+        titles = source.search(key, limit=settings.WIKIPEDIA_SEARCH_RESULTS)
+        SearchLookup.objects.update_or_create(
+            wiki=wiki, query=key, defaults={"titles": titles, "searched_at": timezone.now()}
+        )
+        results[key] = titles
+    return results
 
 
 def search_resolve(
     *, query: str, source: EvidenceSource, wiki: str = "en.wikipedia.org"
 ) -> list[str]:
     """Titles for a search, reusing a stored result while it is fresh."""
-    query = " ".join(query.split())[:500]
-    if not query:
-        return []
-    stored = _stored_search(query, wiki)
-    if stored:
-        return list(stored.titles)
-    titles = source.search(query, limit=settings.WIKIPEDIA_SEARCH_RESULTS)
-    SearchLookup.objects.update_or_create(
-        wiki=wiki, query=query, defaults={"titles": titles, "searched_at": timezone.now()}
-    )
-    return titles
+    return searches_resolve(queries=[query], source=source, wiki=wiki).get(_search_key(query), [])
 
 
-# --- Evidence: per article and per claim ----------------------------------------------------
+# --- Evidence: fetching, per article (wikipedia queue) ---------------------------------------
+#
+# Evidence is two kinds of work. Fetching (article_fetch_pages) waits on Wikipedia: it runs on
+# the `wikipedia` queue, whose single worker keeps Wikimedia's etiquette (at most
+# WIKIPEDIA_MAX_CONCURRENCY requests in flight, maxlag, Retry-After; see evidence/live.py).
+# Ranking (article_rank_evidence) is CPU: it runs on the `ranking` queue, in any number of
+# processes on any number of machines, and reads only the page store, never the network.
+
+PENDING_EVIDENCE = (Claim.EvidenceStatus.PENDING, Claim.EvidenceStatus.UNAVAILABLE)
 
 
 def article_fetch_pages(*, article_id: int) -> None:
-    """Prefetch the pages the article's claims need, then queue the per-claim ranking, which
-    reads the page store. A transient failure here is left to the per-claim tasks, which
-    record it on each claim and retry."""
-    from factcheck.tasks import gather_claim_evidence
+    """Fetch every page and search the article's waiting claims need into the page store (see
+    article_prefetch_pages), then queue their ranking. On a source failure the waiting claims
+    are marked unavailable with a retry time, which the sweep acts on."""
+    from factcheck.tasks import rank_article_evidence
 
-    article = Article.objects.filter(pk=article_id).first()
-    if article is None or article.status != Article.Status.GATHERING:
+    article = Article.objects.filter(pk=article_id).only("pk", "title", "status").first()
+    if article is None or article.status not in (Article.Status.GATHERING, Article.Status.READY):
+        return
+    due = list(
+        article.claims.filter(evidence_status__in=PENDING_EVIDENCE).values_list("pk", flat=True)
+    )
+    if not due:
+        article_mark_ready_if_done(article_id=article_id)
         return
     renew = partial(article_renew_lease, article_id=article_id, status=Article.Status.GATHERING)
     try:
         with lease_kept(renew), open_evidence_source() as source:
             article_prefetch_pages(article=article, source=source)
     except EvidenceSourceError as exc:
-        log.warning("prefetch for article %s failed (%s); claims will retry", article_id, exc)
-    due = Q(evidence_status=Claim.EvidenceStatus.PENDING) | Q(
-        evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=timezone.now()
+        log.warning("fetching pages for article %s failed (%s); will retry", article_id, exc)
+        claims_mark_evidence_unavailable(
+            claim_ids=due, reason=str(exc), retry_after=exc.retry_after
+        )
+        article_mark_ready_if_done(article_id=article_id)
+        return
+    # Retries whose pages are now fetched wait for ranking like new claims.
+    Claim.objects.filter(pk__in=due, evidence_status=Claim.EvidenceStatus.UNAVAILABLE).update(
+        evidence_status=Claim.EvidenceStatus.PENDING
     )
-    for claim_id in article.claims.filter(due).values_list("pk", flat=True):
-        gather_claim_evidence.delay(claim_id)
-    article_mark_ready_if_done(article_id=article_id)
+    rank_article_evidence.delay(article_id)
 
 
 def article_prefetch_pages(*, article: Article, source: EvidenceSource) -> None:
-    """Fetch, in as few requests as possible, the pages every pending claim of the article
+    """Fetch, in as few requests as possible, the pages every waiting claim of the article
     will need: a few searches (see article_search_queries), then every claim's candidate
-    titles and the search results, in batches of 50. Raises EvidenceSourceError."""
-    claims = list(article.claims.filter(evidence_status__in=PENDING_EVIDENCE))
-    titles: list[str] = []
-    for query in article_search_queries(article, article.claims.all()):
-        titles.extend(search_resolve(query=query, source=source))
-    for claim in claims:
-        titles.extend(candidate_titles(claim_query(claim)))
-    pages_resolve(titles=titles, source=source)
+    titles and the search results, in batches of 50. A claim that none of these give a page
+    searches its own key phrase. Raises EvidenceSourceError."""
+    claims = [
+        claim_query(c, article) for c in article.claims.filter(evidence_status__in=PENDING_EVIDENCE)
+    ]
+    searches = searches_resolve(
+        queries=article_search_queries(article, article.claims.all()), source=source
+    )
+    shared = [title for titles in searches.values() for title in titles]
+    candidates = [candidate_titles(query) for query in claims]
+    found = titles_look_up(titles=[*shared, *(t for ts in candidates for t in ts)], source=source)
+    if any(title in found for title in shared):
+        return
+    alone = [
+        key_phrase(q)
+        for q, ts in zip(claims, candidates, strict=True)
+        if not any(t in found for t in ts)
+    ]
+    own = searches_resolve(queries=alone, source=source)
+    titles_look_up(titles=[t for ts in own.values() for t in ts], source=source)
 
 
-def article_search_queries(article: Article, claims: Sequence[Claim]) -> list[str]:
+def article_search_queries(article: Article, claims: Iterable[Claim]) -> list[str]:
     """The searches an article's evidence may cost: its headline, then the key phrases of its
     most check-worthy claims, up to WIKIPEDIA_SEARCHES_PER_CLAIM times the number of claims.
     A search cannot be batched, so one per claim would cost more than the page look-ups."""
+    claims = list(claims)
     budget = max(1, int(len(claims) * settings.WIKIPEDIA_SEARCHES_PER_CLAIM))
     queries = [key_phrase(ClaimQuery(text=article.title))]
     for claim in sorted(claims, key=lambda c: (-c.score, c.start)):
         if len(queries) >= budget:
             break
-        phrase = key_phrase(claim_query(claim))
+        phrase = key_phrase(claim_query(claim, article))
         if phrase and phrase not in queries:
             queries.append(phrase)
     return [q for q in queries if q]
 
 
-PENDING_EVIDENCE = (Claim.EvidenceStatus.PENDING, Claim.EvidenceStatus.UNAVAILABLE)
-
-
-def claim_claim_evidence_work(*, claim_id: int) -> bool:
-    """Conditional UPDATE: True if this caller may gather evidence for the claim now."""
+def claims_mark_evidence_unavailable(
+    *, claim_ids: Sequence[int], reason: str, retry_after: float | None = None
+) -> None:
+    """Record a transient failure and when to try again: exponential backoff on each claim's
+    attempts, at least what the server asked for. The sweep picks the claims up then."""
     now = timezone.now()
-    claimable = Q(evidence_status=Claim.EvidenceStatus.PENDING) | Q(
-        evidence_status=Claim.EvidenceStatus.UNAVAILABLE
-    )
-    stale = Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
-    return bool(
-        Claim.objects.filter(Q(pk=claim_id) & (claimable | stale)).update(
-            evidence_status=Claim.EvidenceStatus.GATHERING,
-            # While gathering, evidence_retry_at is the lease: past it, the work is up for grabs.
-            evidence_retry_at=now + stale_after(),
-            evidence_attempts=F("evidence_attempts") + 1,
+    attempts = Claim.objects.filter(pk__in=claim_ids).values_list("pk", "evidence_attempts")
+    by_attempts: dict[int, list[int]] = {}
+    for pk, tried in attempts:
+        by_attempts.setdefault(tried + 1, []).append(pk)
+    for tried, pks in by_attempts.items():
+        backoff = min(EVIDENCE_RETRY_BASE * (2 ** max(0, tried - 1)), EVIDENCE_RETRY_MAX)
+        if retry_after:
+            backoff = max(backoff, timedelta(seconds=retry_after))
+        Claim.objects.filter(pk__in=pks).update(
+            evidence_status=Claim.EvidenceStatus.UNAVAILABLE,
+            evidence_error=f"evidence unavailable, retry scheduled: {reason}"[:2000],
+            evidence_retry_at=now + backoff,
+            evidence_attempts=tried,
         )
+
+
+# --- Evidence: ranking, per article (ranking queue) ------------------------------------------
+
+
+def claims_claim_for_ranking(*, article_id: int) -> list[int]:
+    """Conditional UPDATE: hold the article's claims waiting for ranking (pending, or gathering
+    with a lapsed lease), and return the held ids. The lease end this call sets is its mark:
+    a microsecond jitter keeps two callers' marks apart. A claim ranked twice by accident is
+    stored twice the same way (upserts), so the mark need not be perfect."""
+    now = timezone.now()
+    lease_until = now + stale_after() + timedelta(microseconds=random.randrange(1, 1_000_000))
+    waiting = Q(evidence_status=Claim.EvidenceStatus.PENDING) | Q(
+        evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now
+    )
+    held = Claim.objects.filter(Q(article_id=article_id) & waiting).update(
+        evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at=lease_until
+    )
+    if not held:
+        return []
+    return list(
+        Claim.objects.filter(
+            article_id=article_id,
+            evidence_status=Claim.EvidenceStatus.GATHERING,
+            evidence_retry_at=lease_until,
+        ).values_list("pk", flat=True)
     )
 
 
-def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None) -> str:
-    """Rank Wikipedia sentences for one claim and keep the top EVIDENCE_PER_CLAIM.
+def claims_renew_lease(*, claim_ids: Sequence[int]) -> int:
+    """Push back the evidence lease of claims still being ranked."""
+    return Claim.objects.filter(
+        pk__in=claim_ids, evidence_status=Claim.EvidenceStatus.GATHERING
+    ).update(evidence_retry_at=timezone.now() + stale_after())
 
-    Ends with the claim in ATTACHED or NONE_FOUND, or, on a transient source failure, in
-    UNAVAILABLE with the reason and a retry time (the sweep retries). Returns the final
-    evidence status. Running twice: the second call finds the work done and does nothing.
-    Evidence rows are unique per (claim, page, sentence), so a retry never duplicates them.
+
+def article_rank_evidence(*, article_id: int) -> int:
+    """Rank the stored pages' sentences for every claim of the article waiting for it and keep
+    each claim's top EVIDENCE_PER_CLAIM, as one batch: a constant number of queries per
+    article (its searches, title look-ups, pages and their ranking indexes are each read in
+    one query; evidence and claims are written in one transaction), never a request.
+
+    Each claim ends ATTACHED or NONE_FOUND. Returns the number of claims ranked. Running twice:
+    the second call finds nothing waiting. Evidence rows are unique per (claim, page,
+    sentence), so a claim ranked again after a lapsed lease is never duplicated.
     """
-    if not claim_claim_evidence_work(claim_id=claim_id):
-        return Claim.objects.values_list("evidence_status", flat=True).get(pk=claim_id)
-    claim = Claim.objects.select_related("article").get(pk=claim_id)
-    with lease_kept(partial(claim_renew_lease, claim_id=claim_id)):
-        if source is None:
-            with open_evidence_source() as source:
-                return claim_rank_evidence(claim=claim, source=source)
-        return claim_rank_evidence(claim=claim, source=source)
+    held = claims_claim_for_ranking(article_id=article_id)
+    if not held:
+        article_mark_ready_if_done(article_id=article_id)
+        return 0
+    with lease_kept(partial(claims_renew_lease, claim_ids=held)):
+        article = Article.objects.only("pk", "title").get(pk=article_id)
+        claims = list(article.claims.only(*CLAIM_QUERY_FIELDS))
+        queries = {c.pk: claim_query(c, article) for c in claims}
+        searches = stored_searches(article_search_queries(article, claims))
+        shared = [title for titles in searches.values() for title in titles]
+        wanted = {pk: candidate_titles(queries[pk]) for pk in held}
+        own = stored_searches(key_phrase(queries[pk]) for pk in held)
+        lookups = stored_title_lookups(
+            [
+                *shared,
+                *(t for ts in wanted.values() for t in ts),
+                *(t for ts in own.values() for t in ts),
+            ]
+        )
+        indexes = page_indexes(pk for pk in lookups.values() if pk is not None)
 
+        def pages_of(titles: Iterable[str]) -> list[PageIndex]:
+            pks = dict.fromkeys(lookups.get(t) for t in titles)
+            return [indexes[pk] for pk in pks if pk in indexes]
 
-def claim_rank_evidence(*, claim: Claim, source: EvidenceSource) -> str:
-    """The work of claim_gather_evidence once the claim is held: pages, ranking, storage."""
-    query = claim_query(claim)
-    try:
-        pages = pages_resolve(titles=candidate_titles(query), source=source)
-        # The searches the article's prefetch paid for serve every claim of the article; a
-        # claim searches on its own only when nothing else gave it a page.
-        search_titles = [
-            title
-            for phrase in article_search_queries(claim.article, claim.article.claims.all())
-            for title in stored_search_titles(query=phrase)
+        batch = []
+        for pk in held:
+            pages = pages_of(wanted[pk])
+            if not pages and not shared:
+                # Nothing else gave this claim a page: the fetch searched its own phrase.
+                pages = pages_of(own.get(_search_key(key_phrase(queries[pk])), []))
+            batch.append((queries[pk], [*pages, *pages_of(shared)]))
+        ranked = rank_claims(batch, top_k=settings.EVIDENCE_PER_CLAIM)
+        hints = [
+            evidence_hints(query, items) for (query, _), items in zip(batch, ranked, strict=True)
         ]
-        if not pages and not search_titles:
-            search_titles = search_resolve(query=key_phrase(query), source=source)
-        pages.update(pages_resolve(titles=search_titles, source=source))
-    except EvidenceSourceError as exc:
-        claim_mark_evidence_unavailable(claim=claim, reason=str(exc), retry_after=exc.retry_after)
-        return Claim.EvidenceStatus.UNAVAILABLE
-
-    by_title = {page.title: page for page in pages.values()}
-    ranked = rank_sentences(
-        query, [page_snapshot(p) for p in by_title.values()], top_k=settings.EVIDENCE_PER_CLAIM
+    page_pks = {index.page_title: pk for pk, index in indexes.items()}
+    claims_store_evidence(
+        ranked={pk: items for pk, items in zip(held, ranked, strict=True)},
+        hints={pk: items for pk, items in zip(held, hints, strict=True)},
+        page_pks=page_pks,
     )
-    hints = evidence_hints(query, ranked)
-    return claim_store_evidence(claim=claim, ranked=ranked, by_title=by_title, hints=hints)
+    article_mark_ready_if_done(article_id=article_id)
+    return len(held)
 
 
-def claim_store_evidence(*, claim: Claim, ranked, by_title, hints) -> str:
-    status = Claim.EvidenceStatus.ATTACHED if ranked else Claim.EvidenceStatus.NONE_FOUND
+CLAIM_QUERY_FIELDS = (
+    "pk",
+    "article_id",
+    "text",
+    "claimant",
+    "entities",
+    "quantities",
+    "score",
+    "start",
+)
+
+
+def page_indexes(page_pks: Iterable[int]) -> dict[int, PageIndex]:
+    """{page pk: its ranking index}, from this process's memory, else from the store, else
+    built from the page (and stored for every other process): at most three queries."""
+    alias = connection.settings_dict["NAME"]
+    wanted = list(dict.fromkeys(page_pks))
+    found = {pk: index for pk in wanted if (index := cached_page_index((alias, pk)))}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        for pk, data in RankingIndex.objects.filter(
+            page_id__in=missing, format=INDEX_FORMAT
+        ).values_list("page_id", "data"):
+            index = PageIndex.from_bytes(bytes(data))
+            if index is not None:
+                found[pk] = remember_page_index((alias, pk), index)
+        missing = [pk for pk in missing if pk not in found]
+    if missing:
+        built = {
+            pk: build_index(page_snapshot(page))
+            for pk, page in ReferencePage.objects.in_bulk(missing).items()
+        }
+        RankingIndex.objects.bulk_create(
+            [
+                RankingIndex(
+                    page_id=pk, format=INDEX_FORMAT, data=index.to_bytes(), built_at=timezone.now()
+                )
+                for pk, index in built.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["page"],
+            update_fields=["format", "data", "built_at"],
+        )
+        for pk, index in built.items():
+            found[pk] = remember_page_index((alias, pk), index)
+    return found
+
+
+def claims_store_evidence(
+    *,
+    ranked: dict[int, list[RankedSentence]],
+    hints: dict[int, list],
+    page_pks: dict[str, int],
+) -> None:
+    """Store the ranked sentences of several claims and their final evidence status: one read,
+    then one transaction of three statements. Sentences a reviewer has cited or attached are
+    never dropped, even if they fall out of the top 5."""
+    rows = [
+        Evidence(
+            claim_id=claim_id,
+            page_id=page_pks[item.page_title],
+            sentence_index=item.sentence_index,
+            sentence=item.sentence,
+            section=item.section[:500],
+            score=item.score,
+            rank=rank,
+            method=item.method[:100],
+        )
+        for claim_id, items in ranked.items()
+        for rank, item in enumerate(items, start=1)
+    ]
+    kept = {(row.claim_id, row.page_id, row.sentence_index) for row in rows}
+    # Sentences a reviewer has cited or attached are never dropped.
+    machine_evidence = Evidence.objects.filter(
+        claim_id__in=list(ranked), citing_reviews__isnull=True, added_by__isnull=True
+    ).values_list("pk", "claim_id", "page_id", "sentence_index")
+    stale = [pk for pk, *key in machine_evidence if tuple(key) not in kept]
+    claims = [
+        Claim(
+            pk=claim_id,
+            evidence_status=(
+                Claim.EvidenceStatus.ATTACHED if items else Claim.EvidenceStatus.NONE_FOUND
+            ),
+            evidence_error="",
+            evidence_retry_at=None,
+            evidence_hints=[dataclasses.asdict(h) for h in hints[claim_id]],
+        )
+        for claim_id, items in ranked.items()
+    ]
     with transaction.atomic():
-        rows = [
-            Evidence(
-                claim=claim,
-                page=by_title[item.page_title],
-                sentence_index=item.sentence_index,
-                sentence=item.sentence,
-                section=item.section[:500],
-                score=item.score,
-                rank=rank,
-                method=item.method[:100],
-            )
-            for rank, item in enumerate(ranked, start=1)
-        ]
         Evidence.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["claim", "page", "sentence_index"],
             update_fields=["score", "rank", "method", "section", "sentence"],
         )
-        keep = Q()
-        for row in rows:
-            keep |= Q(page=row.page, sentence_index=row.sentence_index)
-        # Sentences a reviewer has cited or attached are never dropped, even if they fall out
-        # of the top 5.
-        stale = claim.evidence.filter(citing_reviews__isnull=True, added_by__isnull=True)
-        if rows:
-            stale = stale.exclude(keep)
-        stale.delete()
-        Claim.objects.filter(pk=claim.pk).update(
-            evidence_status=status,
-            evidence_error="",
-            evidence_retry_at=None,
-            evidence_hints=[dataclasses.asdict(h) for h in hints],
+        Evidence.objects.filter(pk__in=stale).delete()
+        Claim.objects.bulk_update(
+            claims, ["evidence_status", "evidence_error", "evidence_retry_at", "evidence_hints"]
         )
-    article_mark_ready_if_done(article_id=claim.article_id)
-    return status
 
 
-def claim_mark_evidence_unavailable(
-    *, claim: Claim, reason: str, retry_after: float | None = None
-) -> None:
-    """Record a transient failure and when to try again (exponential backoff, at least what
-    the server asked for). The sweep picks the claim up at that time."""
-    backoff = min(
-        EVIDENCE_RETRY_BASE * (2 ** max(0, claim.evidence_attempts - 1)), EVIDENCE_RETRY_MAX
+def claim_request_evidence(*, claim_id: int) -> None:
+    """Queue the fetch (then the ranking) of the claim's article, which takes every waiting
+    claim of it along."""
+    from factcheck.tasks import fetch_article_pages
+
+    article_id = Claim.objects.filter(pk=claim_id).values_list("article_id", flat=True).first()
+    if article_id is not None:
+        fetch_article_pages.delay(article_id)
+
+
+def claim_gather_evidence(*, claim_id: int, source: EvidenceSource | None = None) -> str:
+    """Fetch and rank one claim's evidence now, in this process: the pipeline's two steps for
+    a single claim (commands, tests and the reviewer's "gather again" use it; the workers go
+    article by article). Returns the final evidence status."""
+    claim = Claim.objects.select_related("article").get(pk=claim_id)
+    if claim.evidence_status not in PENDING_EVIDENCE:
+        return claim.evidence_status
+    if source is None:
+        with open_evidence_source() as opened:
+            return claim_gather_evidence(claim_id=claim_id, source=opened)
+    Claim.objects.filter(pk=claim_id, evidence_status__in=PENDING_EVIDENCE).update(
+        evidence_status=Claim.EvidenceStatus.PENDING
     )
-    if retry_after:
-        backoff = max(backoff, timedelta(seconds=retry_after))
-    Claim.objects.filter(pk=claim.pk).update(
-        evidence_status=Claim.EvidenceStatus.UNAVAILABLE,
-        evidence_error=f"evidence unavailable, retry scheduled: {reason}"[:2000],
-        evidence_retry_at=timezone.now() + backoff,
-    )
+    try:
+        article_prefetch_pages(article=claim.article, source=source)
+    except EvidenceSourceError as exc:
+        claims_mark_evidence_unavailable(
+            claim_ids=[claim_id], reason=str(exc), retry_after=exc.retry_after
+        )
+        return Claim.EvidenceStatus.UNAVAILABLE
+    article_rank_evidence(article_id=claim.article_id)
+    return Claim.objects.values_list("evidence_status", flat=True).get(pk=claim_id)
 
 
 def article_mark_ready_if_done(*, article_id: int) -> bool:
@@ -916,7 +1126,8 @@ WORKING_STATUSES = (Article.Status.QUEUED, Article.Status.EXTRACTING, Article.St
 def sweep_stuck_work(*, now=None) -> SweepReport:
     """Re-queue work nobody holds any more: articles whose lease lapsed in a working state (a
     worker died, or a broker restart lost their message, QUEUED ones included), claims whose
-    evidence lease lapsed, and claims whose evidence retry time has come.
+    ranking lease lapsed (their article is ranked again), and claims whose evidence retry time
+    has come (their article's pages are fetched again, then ranked).
 
     The UPDATE that picks a row also restarts its lease, so each is sent again at most once per
     lease however often the sweep runs, and a long queue is not flooded with copies. A copy
@@ -924,7 +1135,7 @@ def sweep_stuck_work(*, now=None) -> SweepReport:
     has locked are skipped (it is alive). If the broker refuses a send, the sweep fails and
     the row is sent again one lease later.
     """
-    from factcheck.tasks import gather_claim_evidence
+    from factcheck.tasks import fetch_article_pages, rank_article_evidence
 
     now = now or timezone.now()
     lapsed = now - stale_after()
@@ -945,21 +1156,26 @@ def sweep_stuck_work(*, now=None) -> SweepReport:
                 Q(evidence_status=Claim.EvidenceStatus.UNAVAILABLE, evidence_retry_at__lte=now)
                 | Q(evidence_status=Claim.EvidenceStatus.GATHERING, evidence_retry_at__lt=now)
             )
-            .values_list("pk", flat=True)
+            .values_list("pk", "article_id", "evidence_status")
         )
-        # A lapsed gathering is pending again, so it still holds its article back (should this
+        to_rank = sorted({a for _, a, s in claims if s == Claim.EvidenceStatus.GATHERING})
+        to_fetch = sorted({a for _, a, s in claims if s == Claim.EvidenceStatus.UNAVAILABLE})
+        # A lapsed ranking is pending again, so it still holds its article back (should this
         # message be lost too, the article's own lapse sends it again). Moving the retry time
         # one lease on keeps a due claim from being sent again while this message waits.
-        Claim.objects.filter(pk__in=claims, evidence_status=Claim.EvidenceStatus.GATHERING).update(
+        picked = [pk for pk, _, _ in claims]
+        Claim.objects.filter(pk__in=picked, evidence_status=Claim.EvidenceStatus.GATHERING).update(
             evidence_status=Claim.EvidenceStatus.PENDING
         )
-        Claim.objects.filter(pk__in=claims).update(evidence_retry_at=now + stale_after())
+        Claim.objects.filter(pk__in=picked).update(evidence_retry_at=now + stale_after())
     # Pending claims of a lapsed GATHERING article are sent by article_fetch_pages, after it
     # has fetched the pages (and stored the searches) they are ranked against.
     for article_id in articles:
         enqueue_process_article(article_id)
-    for claim_id in claims:
-        gather_claim_evidence.delay(claim_id)
+    for article_id in to_rank:
+        rank_article_evidence.delay(article_id)
+    for article_id in to_fetch:
+        fetch_article_pages.delay(article_id)
     return SweepReport(articles_requeued=len(articles), claims_requeued=len(claims))
 
 

@@ -349,13 +349,20 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = False  # Never eager outside unit tests: the default runs a worker.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# One queue per kind of work: extraction is CPU-bound (spaCy), Wikipedia calls are I/O-bound
-# and capped at WIKIPEDIA_MAX_CONCURRENCY in flight (run one worker on that queue with -c 3).
-CELERY_TASK_QUEUES = (Queue("default"), Queue("extraction"), Queue("wikipedia"))
+# One queue per kind of work: extraction (spaCy) and ranking (BM25 over stored pages) are
+# CPU-bound and scale to any number of processes; Wikipedia calls are I/O-bound and capped at
+# WIKIPEDIA_MAX_CONCURRENCY in flight (ONE worker in the deployment on that queue, -c 3).
+CELERY_TASK_QUEUES = (
+    Queue("default"),
+    Queue("extraction"),
+    Queue("ranking"),
+    Queue("wikipedia"),
+)
 CELERY_TASK_ROUTES = {
     "factcheck.extract_article_claims": {"queue": "extraction"},
     "factcheck.fetch_article_pages": {"queue": "wikipedia"},
     "factcheck.gather_claim_evidence": {"queue": "wikipedia"},
+    "factcheck.rank_article_evidence": {"queue": "ranking"},
 }
 # The lease on claimed work. A worker renews it every third of a lease while it works, so it
 # only has to outlast two missed renewals, not the longest task. A killed worker's work is

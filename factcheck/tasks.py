@@ -28,16 +28,26 @@ def extract_article_claims(article_id: int) -> None:
     services.article_extract_claims(article_id=article_id)
 
 
-@shared_task(name="factcheck.fetch_article_pages", acks_late=True, rate_limit="10/s")
+@shared_task(name="factcheck.fetch_article_pages", acks_late=True)
 def fetch_article_pages(article_id: int) -> None:
-    """Batch-fetch the Wikipedia pages all claims of an article need (wikipedia queue)."""
+    """Fetch the Wikipedia pages and searches the waiting claims of an article need into the
+    page store, then queue their ranking (wikipedia queue: I/O, one worker in the deployment,
+    at most WIKIPEDIA_MAX_CONCURRENCY requests in flight; the offline corpus runs unthrottled)."""
     services.article_fetch_pages(article_id=article_id)
 
 
-@shared_task(name="factcheck.gather_claim_evidence", acks_late=True, rate_limit="10/s")
+@shared_task(name="factcheck.rank_article_evidence", acks_late=True)
+def rank_article_evidence(article_id: int) -> None:
+    """Rank stored sentences for the waiting claims of an article, as a batch (ranking queue:
+    CPU, any number of processes and machines, never the network)."""
+    services.article_rank_evidence(article_id=article_id)
+
+
+@shared_task(name="factcheck.gather_claim_evidence", acks_late=True)
 def gather_claim_evidence(claim_id: int) -> None:
-    """Rank evidence sentences for one claim (wikipedia queue, I/O-bound, capped at 3)."""
-    services.claim_gather_evidence(claim_id=claim_id)
+    """Kept for messages queued before evidence went article by article: fetch (then rank)
+    the claim's article."""
+    services.claim_request_evidence(claim_id=claim_id)
 
 
 @shared_task(name="factcheck.sweep_stuck_work")

@@ -145,6 +145,7 @@ def test_it_scores_sentences_with_the_bm25_of_bm25s():
     import bm25s
     import numpy as np
 
+    from factcheck.evidence.page_index import cached_index
     from factcheck.evidence.ranking import _bm25, _pool
     from factcheck.evidence.text import tokenize
 
@@ -156,12 +157,8 @@ def test_it_scores_sentences_with_the_bm25_of_bm25s():
         ),
         page("B", ("", "Turkey shot down a Russian jet near the Syrian border in November.")),
     ]
-    pool = _pool(pages)
-    documents = [
-        tokenize(index.sentences[index.rankable[row]][2])
-        for number, row in zip(pool.page_of, pool.row_of, strict=True)
-        for index in [pool.pages[number][1]]
-    ]
+    pool = _pool([cached_index(p) for p in pages])
+    documents = [tokenize(pool.sentence(row)[3]) for row in range(len(pool.page_of))]
     reference = bm25s.BM25()
     reference.index(documents, show_progress=False)
     query = tokenize("Russian jets strikes over Syria")

@@ -147,11 +147,11 @@ def test_the_sweep_requeues_claims_whose_retry_time_has_come(corpus_source):
     claim = article.claims.get(text__contains="150,000 troops")
     services.claim_gather_evidence(claim_id=claim.pk, source=FailingSource())
 
-    with mock.patch.object(tasks.gather_claim_evidence, "delay") as queued:
+    with mock.patch.object(tasks.fetch_article_pages, "delay") as queued:
         services.sweep_stuck_work()
-        assert claim.pk not in [c.args[0] for c in queued.call_args_list]
+        assert article.pk not in [c.args[0] for c in queued.call_args_list]
         services.sweep_stuck_work(now=timezone.now() + timedelta(hours=1))
-        assert claim.pk in [c.args[0] for c in queued.call_args_list]
+        assert article.pk in [c.args[0] for c in queued.call_args_list]
 
     assert services.claim_gather_evidence(claim_id=claim.pk, source=corpus_source) == "attached"
 

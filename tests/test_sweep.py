@@ -35,11 +35,13 @@ def sent():
     """The messages the sweep sends, by task name, instead of sending them."""
     with (
         mock.patch.object(tasks.process_article, "delay") as articles,
-        mock.patch.object(tasks.gather_claim_evidence, "delay") as claims,
+        mock.patch.object(tasks.rank_article_evidence, "delay") as ranks,
+        mock.patch.object(tasks.fetch_article_pages, "delay") as fetches,
     ):
         yield lambda: {
             "articles": [c.args[0] for c in articles.call_args_list],
-            "claims": [c.args[0] for c in claims.call_args_list],
+            "ranked": [c.args[0] for c in ranks.call_args_list],
+            "fetched": [c.args[0] for c in fetches.call_args_list],
         }
 
 
@@ -80,7 +82,7 @@ def test_the_sweep_sends_each_lapsed_article_once_per_lease(sent):
     assert sent()["articles"] == [article.pk, article.pk]
 
 
-def test_a_lapsed_evidence_gathering_is_pending_again_and_holds_its_article_back(sent):
+def test_a_lapsed_ranking_is_pending_again_holds_its_article_back_and_is_ranked_again(sent):
     article = article_in(Article.Status.GATHERING, since=timezone.now())
     claim = make_claim(
         article=article,
@@ -93,10 +95,27 @@ def test_a_lapsed_evidence_gathering_is_pending_again_and_holds_its_article_back
 
     claim.refresh_from_db()
     assert claim.evidence_status == Claim.EvidenceStatus.PENDING
-    assert sent() == {"articles": [], "claims": [claim.pk]}
+    assert sent() == {"articles": [], "ranked": [article.pk], "fetched": []}
     assert report.claims_requeued == 1
     assert not services.article_mark_ready_if_done(article_id=article.pk)
-    assert services.claim_claim_evidence_work(claim_id=claim.pk)
+    assert services.claims_claim_for_ranking(article_id=article.pk) == [claim.pk]
+
+
+def test_a_claim_due_for_a_retry_has_its_article_fetched_again_once_per_lease(sent):
+    article = article_in(Article.Status.READY, since=timezone.now())
+    claim = make_claim(
+        article=article,
+        evidence_status=Claim.EvidenceStatus.UNAVAILABLE,
+        evidence_retry_at=timezone.now() - timedelta(seconds=1),
+    )
+
+    report = services.sweep_stuck_work()
+    services.sweep_stuck_work()
+
+    assert sent() == {"articles": [], "ranked": [], "fetched": [article.pk]}
+    assert report.claims_requeued == 1
+    claim.refresh_from_db()
+    assert claim.evidence_status == Claim.EvidenceStatus.UNAVAILABLE
 
 
 def test_the_sweep_leaves_work_alone_while_its_lease_runs(sent):
@@ -110,7 +129,7 @@ def test_the_sweep_leaves_work_alone_while_its_lease_runs(sent):
     report = services.sweep_stuck_work()
 
     assert report == services.SweepReport(articles_requeued=0, claims_requeued=0)
-    assert sent() == {"articles": [], "claims": []}
+    assert sent() == {"articles": [], "ranked": [], "fetched": []}
 
 
 def other_connections() -> int:

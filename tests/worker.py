@@ -60,7 +60,7 @@ def start_worker(
             "factcheck",
             "worker",
             "--queues",
-            "default,extraction,wikipedia",
+            "default,extraction,ranking,wikipedia",
             "--concurrency",
             str(concurrency),
             "--loglevel",

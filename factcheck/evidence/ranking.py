@@ -6,9 +6,10 @@ cares about: the claim's entities appear in the sentence, its numbers do, or a f
 the same kind of thing does; and a page prior from the article's headline and the claim.
 See rank_sentences for the formula.
 
-Speed: a page is split, tokenised and indexed (postings per token, numbers, the text the
-name patterns scan) once per revision and cached, so ranking a claim over a pool of forty
-pages only sums postings for the claim's few tokens. BM25 is computed here from those
+Speed: a page is split, tokenised and indexed (page_index.PageIndex: postings per token,
+numbers, the text names are found in) once per revision, so ranking a claim over a pool of
+forty pages only sums postings for the claim's few tokens, with numpy, never a Python loop
+over the pool's sentences. BM25 is computed here from those
 postings with the formula bm25s uses (Lucene's), rather than by building a bm25s index per
 claim over every sentence of the pool, which cost most of the evidence step's time.
 
@@ -18,13 +19,13 @@ which are few: treat them as a starting point, not a fit.
 
 import math
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from factcheck.evidence.page_index import PageIndex, cached_index, names_regex
 from factcheck.evidence.text import (
     STOPWORDS,
     capitalised_phrases,
@@ -180,148 +181,11 @@ def key_phrase(query: ClaimQuery, *, max_words: int = 8) -> str:
 
 # --- Sentences ------------------------------------------------------------------------------
 
-_ABBREVIATIONS = (
-    r"(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Sgt|Capt|Maj|Adm|Brig|Sen|Rep|Gov|St|Jr|Sr|No|Nos|Vol|"
-    r"vs|etc|approx|est|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|U\.N|"
-    r"e\.g|i\.e|c|ca|al|Inc|Ltd|Co|Corp|[A-Z])"
-)
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_ABBREV_TAIL = re.compile(rf"(?:^|[\s(]){_ABBREVIATIONS}\.$")
-_CITATION = re.compile(r"\[(?:\d+|[a-z]|citation needed|note \d+)\]")
-
-
-@dataclass
-class _PageIndex:
-    """A page prepared for ranking, once per revision: its sentences, and for the rankable
-    ones (three tokens or more) an inverted index, lengths, numbers and the joined text the
-    name patterns run over. Built once and shared by every claim that ranks the page."""
-
-    sentences: tuple[tuple[int, str, str], ...]  # every sentence: index, heading, text
-    rankable: np.ndarray  # positions in `sentences` of the rankable sentences; "rows" below
-    lengths: np.ndarray  # tokens per row
-    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # token -> (rows, term frequencies)
-    numbers: dict[int, tuple[float, ...]]  # row -> values; years and days of dates left out
-    # row -> (unit class, value) of the numbers whose kind is known (see text.unit_class)
-    quantities: dict[int, tuple[tuple[str, float], ...]]
-    text: str  # the rows joined by newlines, so that one regex scan covers the page
-    starts: np.ndarray  # offset of each row in `text`
-    title: tuple[str, ...]
-    # the page as a document about something: title (twice), description, lead
-    summary: tuple[str, ...]
-    # name pattern -> rows it matches; filled as claims ask (names recur across claims)
-    name_hits: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def rows_naming(self, pattern: re.Pattern) -> np.ndarray:
-        hits = self.name_hits.get(pattern.pattern)
-        if hits is None:
-            offsets = np.fromiter((m.start() for m in pattern.finditer(self.text)), dtype=np.int64)
-            hits = np.unique(np.searchsorted(self.starts, offsets, side="right") - 1)
-            self.name_hits[pattern.pattern] = hits
-        return hits
-
-
-_index_cache: "OrderedDict[tuple, _PageIndex]" = OrderedDict()
-_index_lock = threading.Lock()
-_INDEX_CACHE_SIZE = 256  # an indexed page holds its text and postings: up to a few MB
-
-
-def _page_key(page: PageSnapshot) -> tuple:
-    # Text length guards against two different texts sharing a title and (missing) revision.
-    return (
-        page.wiki,
-        page.title,
-        page.revision_id,
-        page.snapshot_date,
-        page.source,
-        sum(len(s.text) for s in page.sections),
-    )
-
-
-def _split_text(text: str) -> list[str]:
-    sentences = []
-    for paragraph in text.split("\n"):
-        paragraph = _CITATION.sub("", " ".join(paragraph.split()))
-        if not paragraph:
-            continue
-        start = 0
-        for boundary in _BOUNDARY.finditer(paragraph):
-            candidate = paragraph[start : boundary.start()].strip()
-            if _ABBREV_TAIL.search(candidate):
-                continue  # "Gen. Gerasimov", "U.S. forces": not a sentence end
-            if candidate:
-                sentences.append(candidate)
-            start = boundary.end()
-        tail = paragraph[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
-
 
 def split_sentences(page: PageSnapshot) -> list[tuple[int, str, str]]:
     """(index, section heading, sentence) for every sentence of the page, in page order.
     Indices depend only on the page text, so they are stable for a given revision."""
-    return list(_page_index(page).sentences)
-
-
-def _page_index(page: PageSnapshot) -> _PageIndex:
-    key = _page_key(page)
-    with _index_lock:
-        cached = _index_cache.get(key)
-        if cached is not None:
-            _index_cache.move_to_end(key)
-            return cached
-    index = _build_page_index(page)
-    with _index_lock:
-        _index_cache[key] = index
-        while len(_index_cache) > _INDEX_CACHE_SIZE:
-            _index_cache.popitem(last=False)
-    return index
-
-
-def _build_page_index(page: PageSnapshot) -> _PageIndex:
-    sentences = []
-    for section in page.sections:
-        for sentence in _split_text(section.text):
-            sentences.append((len(sentences), section.heading, sentence))
-    rankable, lengths, texts = [], [], []
-    postings: dict[str, tuple[list[int], list[int]]] = {}
-    numbers, quantities = {}, {}
-    for position, (_, _, sentence) in enumerate(sentences):
-        tokens = tokenize(sentence)
-        if len(tokens) < 3:
-            continue  # headings, captions, stray list items
-        row = len(rankable)
-        rankable.append(position)
-        lengths.append(len(tokens))
-        texts.append(sentence)
-        for token, count in Counter(tokens).items():
-            rows, counts = postings.setdefault(token, ([], []))
-            rows.append(row)
-            counts.append(count)
-        found = [n for n in find_numbers(sentence) if n.is_quantity]
-        if found:
-            numbers[row] = tuple(n.value for n in found)
-            quantities[row] = tuple((c, n.value) for n in found if (c := unit_class(n)))
-    starts, offset = [], 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
-    lead = page.sections[0].text if page.sections and not page.sections[0].heading else ""
-    return _PageIndex(
-        sentences=tuple(sentences),
-        rankable=np.array(rankable, dtype=np.int64),
-        lengths=np.array(lengths, dtype=float),
-        postings={
-            token: (np.array(rows, dtype=np.int64), np.array(counts, dtype=float))
-            for token, (rows, counts) in postings.items()
-        },
-        numbers=numbers,
-        quantities=quantities,
-        text="\n".join(texts),
-        starts=np.array(starts, dtype=np.int64),
-        title=tuple(tokenize(page.title)),
-        summary=tuple(tokenize(f"{page.title} {page.title} {page.description} {lead}")),
-    )
+    return list(cached_index(page).sentences)
 
 
 # --- Ranking --------------------------------------------------------------------------------
@@ -413,10 +277,10 @@ def _variants(name: str) -> tuple[set[str], set[str]]:
     return words, acronyms
 
 
-def name_patterns(names: Sequence[str]) -> list[re.Pattern]:
-    """One pattern per entity (see entity_groups), matching any of its names, their known
-    aliases and, for people, the surname alone."""
-    patterns = []
+def name_alternatives(names: Sequence[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """One (words, acronyms) pair per entity (see entity_groups): any of its names, their
+    known aliases and, for people, the surname alone (see _variants)."""
+    found = []
     for group in entity_groups(names):
         words: set[str] = set()
         acronyms: set[str] = set()
@@ -424,16 +288,14 @@ def name_patterns(names: Sequence[str]) -> list[re.Pattern]:
             more_words, more_acronyms = _variants(name)
             words |= more_words
             acronyms |= more_acronyms
-        alternatives = []
-        if words:
-            listed = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            alternatives.append(rf"(?<![^\W_])(?i:{listed})")
-        if acronyms:
-            listed = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
-            alternatives.append(rf"(?<![^\W_])(?:{listed})(?![^\W_])")
-        if alternatives:
-            patterns.append(re.compile("|".join(alternatives)))
-    return patterns
+        if words or acronyms:
+            found.append((frozenset(words), frozenset(acronyms)))
+    return found
+
+
+def name_patterns(names: Sequence[str]) -> list[re.Pattern]:
+    """One pattern per entity (see name_alternatives), for searching a sentence."""
+    return [names_regex(words, acronyms) for words, acronyms in name_alternatives(names)]
 
 
 def _quantity_closeness(
@@ -460,54 +322,51 @@ BM25_K1 = 1.5
 BM25_B = 0.75
 
 
-@dataclass
-class _Scored:
-    """Every candidate sentence with its score components (arrays aligned with rows)."""
-
-    rows: list[tuple[str, int, str, str]]  # page title, index, heading, sentence
-    components: dict[str, np.ndarray]
-    prior: np.ndarray  # the page prior of each row's page
-    total: np.ndarray
-
-
 @dataclass(frozen=True)
 class _Pool:
     """The rankable sentences of several pages, each sentence once: (page, row) pairs in page
     order, and for each page the pool position of its rows (-1 for a sentence copied from an
-    earlier page)."""
+    earlier page, or repeated on the same one)."""
 
-    pages: list[tuple[PageSnapshot, _PageIndex]]
+    pages: tuple[PageIndex, ...]
     page_of: np.ndarray  # pool row -> page number
     row_of: np.ndarray  # pool row -> the page's row
     position: list[np.ndarray]  # per page: its row -> pool row, or -1
+    # per page: the pool row of its row 0 when none of its rows is a copy (row + offset is
+    # its pool row), else None
+    offset: list[int | None]
     lengths: np.ndarray
 
+    def sentence(self, pool_row: int) -> tuple[str, int, str, str]:
+        """(page title, sentence index, heading, sentence) of a pool row."""
+        index = self.pages[self.page_of[pool_row]]
+        sentence_index, heading, sentence = index.sentences[index.rankable[self.row_of[pool_row]]]
+        return index.page_title, sentence_index, heading, sentence
 
-def _pool(pages: Sequence[PageSnapshot]) -> _Pool:
-    unique: dict[str, PageSnapshot] = {}
-    for page in pages:
-        unique.setdefault(page.title, page)
-    indexed = [(page, _page_index(page)) for page in unique.values()]
-    seen: set[str] = set()
-    page_of, row_of, positions, lengths = [], [], [], []
-    for number, (_, index) in enumerate(indexed):
-        position = np.full(len(index.rankable), -1, dtype=np.int64)
-        for row, sentence_at in enumerate(index.rankable):
-            sentence = index.sentences[sentence_at][2]
-            if sentence in seen:
-                continue  # text copied between pages counts once, on the first page
-            seen.add(sentence)
-            position[row] = len(page_of)
-            page_of.append(number)
-            row_of.append(row)
-            lengths.append(index.lengths[row])
-        positions.append(position)
+
+def _pool(indexes: Sequence[PageIndex]) -> _Pool:
+    unique: dict[str, PageIndex] = {}
+    for index in indexes:
+        unique.setdefault(index.page_title, index)
+    pages = tuple(unique.values())
+    sizes = [len(index.rankable) for index in pages]
+    if not sum(sizes):
+        empty = np.zeros(0, dtype=np.int64)
+        return _Pool(pages, empty, empty, [empty for _ in pages], [0 for _ in pages], np.zeros(0))
+    fingerprints = np.concatenate([index.fingerprints for index in pages])
+    keep = np.zeros(len(fingerprints), dtype=bool)
+    keep[np.unique(fingerprints, return_index=True)[1]] = True  # each text's first occurrence
+    pool_row = np.where(keep, np.cumsum(keep) - 1, -1)
+    page_numbers = np.repeat(np.arange(len(pages)), sizes)
+    rows = np.concatenate([np.arange(size) for size in sizes])
+    position = np.split(pool_row, np.cumsum(sizes)[:-1])
     return _Pool(
-        pages=indexed,
-        page_of=np.array(page_of, dtype=np.int64),
-        row_of=np.array(row_of, dtype=np.int64),
-        position=positions,
-        lengths=np.array(lengths, dtype=float),
+        pages=pages,
+        page_of=page_numbers[keep],
+        row_of=rows[keep],
+        position=position,
+        offset=[int(p[0]) if len(p) and (p >= 0).all() else None for p in position],
+        lengths=np.concatenate([index.lengths for index in pages])[keep],
     )
 
 
@@ -519,9 +378,13 @@ def _bm25(pool: _Pool, query_tokens: Sequence[str]) -> np.ndarray:
     norm = BM25_K1 * (1 - BM25_B + BM25_B * pool.lengths / pool.lengths.mean())
     for token, times in Counter(query_tokens).items():
         rows, counts = [], []
-        for (_, index), position in zip(pool.pages, pool.position, strict=True):
+        for index, position, offset in zip(pool.pages, pool.position, pool.offset, strict=True):
             posting = index.postings.get(token)
             if posting is None:
+                continue
+            if offset is not None:
+                rows.append(posting[0] + offset)
+                counts.append(posting[1])
                 continue
             at = position[posting[0]]
             kept = at >= 0
@@ -537,54 +400,110 @@ def _bm25(pool: _Pool, query_tokens: Sequence[str]) -> np.ndarray:
     return scores
 
 
-def _bm25_documents(documents: Sequence[Sequence[str]], query_tokens: Sequence[str]) -> np.ndarray:
+def _bm25_documents(
+    counts: Sequence[Counter], lengths: Sequence[int], query_tokens: Sequence[str]
+) -> np.ndarray:
     """BM25 of a few whole documents (page titles, summaries), the same formula as _bm25."""
-    lengths = np.array([len(d) for d in documents], dtype=float)
-    scores = np.zeros(len(documents))
-    if not len(documents) or not lengths.sum():
+    length = np.array(lengths, dtype=float)
+    scores = np.zeros(len(counts))
+    if not len(counts) or not length.sum():
         return scores
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / lengths.mean())
-    counts = [Counter(d) for d in documents]
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / length.mean())
     for token, times in Counter(query_tokens).items():
         tf = np.array([c.get(token, 0) for c in counts], dtype=float)
         df = int((tf > 0).sum())
         if df:
-            idf = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
+            idf = math.log(1 + (len(counts) - df + 0.5) / (df + 0.5))
             scores += times * idf * tf / (tf + norm)
     return scores
 
 
-def _page_prior(query: ClaimQuery, query_tokens: Sequence[str], pool: _Pool) -> np.ndarray:
-    """How much each page is about what the claim and its article are about: BM25 of the
-    headline's words over the pages' titles, and of the claim's words over their titles,
-    descriptions and leads, each normalised to the best page of the pool (0..1), the pool
-    being the collection. Rare words weigh most: in a pool of Syrian civil war pages,
-    "Russia" in the headline picks out the pages about Russia's part, "Syria" barely counts.
-    The title alone answers the headline, because a long lead mentions everything once."""
+def _content_words(tokens: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(t for t in tokens if not t[0].isdigit()))
 
-    def words(tokens: Sequence[str]) -> list[str]:
-        return list(dict.fromkeys(t for t in tokens if not t[0].isdigit()))
 
-    def normalised(scores: np.ndarray) -> np.ndarray:
-        return scores / scores.max() if scores.max() > 0 else scores
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    return scores / scores.max() if len(scores) and scores.max() > 0 else scores
 
-    headline = _bm25_documents(
-        [index.title for _, index in pool.pages], words(tokenize(query.context))
+
+def _headline_prior(context: str, pool: _Pool) -> np.ndarray:
+    pages = pool.pages
+    return HEADLINE_WEIGHT * _normalised(
+        _bm25_documents(
+            [p.counts("title") for p in pages],
+            [len(p.title) for p in pages],
+            _content_words(tokenize(context)),
+        )
     )
-    claim = _bm25_documents([index.summary for _, index in pool.pages], words(query_tokens))
-    return HEADLINE_WEIGHT * normalised(headline) + SUMMARY_WEIGHT * normalised(claim)
 
 
-def _score(query: ClaimQuery, pages: Sequence[PageSnapshot]) -> _Scored | None:
-    pool = _pool(pages)
+def _page_prior(query_tokens: Sequence[str], pool: _Pool, headline: np.ndarray) -> np.ndarray:
+    """How much each page is about what the claim and its article are about: BM25 of the
+    headline's words over the pages' titles (given: the same for every claim of an article),
+    and of the claim's words over their titles, descriptions and leads, each normalised to
+    the best page of the pool (0..1), the pool being the collection. Rare words weigh most:
+    in a pool of Syrian civil war pages, "Russia" in the headline picks out the pages about
+    Russia's part, "Syria" barely counts. The title alone answers the headline, because a
+    long lead mentions everything once."""
+    pages = pool.pages
+    claim = _bm25_documents(
+        [p.counts("summary") for p in pages],
+        [len(p.summary) for p in pages],
+        _content_words(query_tokens),
+    )
+    return headline + SUMMARY_WEIGHT * _normalised(claim)
+
+
+def _number_components(
+    pool: _Pool,
+    claim_numbers: Sequence[float],
+    claim_quantities: Sequence[tuple[str, float]],
+    hits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(number, quantity) components: the share of the claim's figures a sentence repeats,
+    and how close its figure for the same kind of thing is (halved without entities)."""
+    number = np.zeros(len(pool.page_of))
+    quantity = np.zeros(len(pool.page_of))
+    for index, position in zip(pool.pages, pool.position, strict=True):
+        if not len(index.number_rows):
+            continue
+        values = index.number_values
+        if claim_numbers:
+            matched = np.zeros(len(index.rankable))
+            for wanted in claim_numbers:
+                close = np.abs(values - wanted) <= np.maximum(
+                    0.01 * np.maximum(np.abs(values), abs(wanted)), 1e-9
+                )
+                matched[np.unique(index.number_rows[close])] += 1
+            rows = np.unique(index.number_rows)
+            at = position[rows]
+            kept = at >= 0
+            number[at[kept]] = matched[rows[kept]] / len(claim_numbers)
+        best = np.zeros(len(index.rankable))
+        for kind, value in claim_quantities:
+            if value <= 0 or kind not in index.kinds:
+                continue
+            same = (index.number_kinds == index.kinds.index(kind)) & (values > 0)
+            if same.any():
+                distance = np.minimum(np.abs(np.log10(values[same] / value)), 3)
+                np.maximum.at(best, index.number_rows[same], 1 - distance / 3)
+        rows = np.flatnonzero(best)
+        at = position[rows]
+        kept = at >= 0
+        quantity[at[kept]] = best[rows[kept]]
+    # A figure for the same kind of thing is what a reviewer compares the claim with; it
+    # counts in full when the sentence is also about the claim's entities.
+    return number, np.where(hits > 0, quantity, quantity / 2)
+
+
+def _score(query: ClaimQuery, pool: _Pool, headline: np.ndarray) -> dict[str, np.ndarray]:
+    """Every pool sentence's score components, and their weighted sum as "total"."""
     size = len(pool.page_of)
-    if not size:
-        return None
-
     names = list(claim_entity_names(query))
     if query.claimant:
         names.append(query.claimant)
-    patterns = name_patterns(list(dict.fromkeys(names)))
+    names = list(dict.fromkeys(names))
+    alternatives = name_alternatives(names)
     claim_mentions = [n for n in find_numbers(query.text) if n.is_quantity]
     claim_numbers = [float(n) for n in query.numbers] or [n.value for n in claim_mentions]
     claim_quantities = [(c, n.value) for n in claim_mentions if (c := unit_class(n))]
@@ -592,55 +511,96 @@ def _score(query: ClaimQuery, pages: Sequence[PageSnapshot]) -> _Scored | None:
     for name in claim_entity_names(query):
         query_tokens += [t for t in tokenize(name) if t not in query_tokens]
 
-    components = {
-        name: np.zeros(size) for name in ("bm25", "entity", "number", "quantity", "title")
-    }
+    components = {name: np.zeros(size) for name in ("bm25", "entity", "title")}
     if query_tokens:
-        bm25 = _bm25(pool, query_tokens)
-        components["bm25"] = bm25 / bm25.max() if bm25.max() > 0 else bm25
+        components["bm25"] = _normalised(_bm25(pool, query_tokens))
 
     hits = np.zeros(size)
-    for (_, index), position in zip(pool.pages, pool.position, strict=True):
-        for pattern in patterns:
-            at = position[index.rows_naming(pattern)]
+    for index, position in zip(pool.pages, pool.position, strict=True):
+        for words, acronyms in alternatives:
+            at = position[index.rows_naming(words, acronyms)]
             hits[at[at >= 0]] += 1
-    if patterns:
-        components["entity"] = hits / len(patterns)
-
-    for (_, index), position in zip(pool.pages, pool.position, strict=True):
-        for row, found in index.numbers.items():
-            at = position[row]
-            if at < 0:
-                continue
-            if claim_numbers:
-                matched = sum(
-                    1 for wanted in claim_numbers if any(_numbers_close(wanted, v) for v in found)
-                )
-                components["number"][at] = matched / len(claim_numbers)
-            # A figure for the same kind of thing is what a reviewer compares the claim with;
-            # it counts in full when the sentence is also about the claim's entities.
-            closeness = _quantity_closeness(claim_quantities, index.quantities[row])
-            components["quantity"][at] = closeness if hits[at] else closeness / 2
+    if alternatives:
+        components["entity"] = hits / len(alternatives)
+    components["number"], components["quantity"] = _number_components(
+        pool, claim_numbers, claim_quantities, hits
+    )
 
     name_keys = {fold(_clean_name(n)) for n in names}
+    patterns = [names_regex(words, acronyms) for words, acronyms in alternatives]
     title_page = np.array(
         [
-            fold(page.title) in name_keys
-            or any(pattern.fullmatch(fold(page.title)) for pattern in patterns)
-            for page, _ in pool.pages
+            fold(index.page_title) in name_keys
+            or any(pattern.fullmatch(fold(index.page_title)) for pattern in patterns)
+            for index in pool.pages
         ],
         dtype=float,
     )
     components["title"] = title_page[pool.page_of]
 
-    prior = _page_prior(query, query_tokens, pool)[pool.page_of]
-    total = sum(_WEIGHTS[name] * values for name, values in components.items()) + prior
-    rows = []
-    for number, row in zip(pool.page_of, pool.row_of, strict=True):
-        page, index = pool.pages[number]
-        sentence_index, heading, sentence = index.sentences[index.rankable[row]]
-        rows.append((page.title, sentence_index, heading, sentence))
-    return _Scored(rows=rows, components=components, prior=prior, total=total)
+    prior = _page_prior(query_tokens, pool, headline)[pool.page_of]
+    components["total"] = sum(_WEIGHTS[name] * components[name] for name in _WEIGHTS) + prior
+    return components
+
+
+def _top(
+    pool: _Pool, components: dict[str, np.ndarray], top_k: int, per_page: int
+) -> list[RankedSentence]:
+    total = components["total"]
+    matched = (components["bm25"] + components["entity"] + components["number"]) > 0
+    matched |= components["quantity"] > 0
+    candidates = np.flatnonzero(matched)
+    # Stable order: score, then page order, then sentence order (the pool's row order).
+    order = candidates[np.lexsort((candidates, -total[candidates]))]
+    results: list[RankedSentence] = []
+    taken: dict[str, int] = {}
+    for row in order:
+        title, index, heading, sentence = pool.sentence(row)
+        if taken.get(title, 0) >= per_page:
+            continue
+        taken[title] = taken.get(title, 0) + 1
+        methods = [_METHOD_NAMES[name] for name in _WEIGHTS if components[name][row] > 0]
+        results.append(
+            RankedSentence(
+                page_title=title,
+                sentence_index=index,
+                sentence=sentence,
+                section=heading,
+                score=round(float(total[row]), 4),
+                method="+".join(methods),
+            )
+        )
+        if len(results) >= top_k:
+            break
+    return results
+
+
+def rank_claims(
+    claims: Sequence[tuple[ClaimQuery, Sequence[PageIndex]]],
+    top_k: int = 5,
+    *,
+    per_page: int = MAX_SENTENCES_PER_PAGE,
+) -> list[list[RankedSentence]]:
+    """rank_sentences for several claims (an article's), each over its own pages' indexes.
+    Claims over the same pages share the pool and the headline's page prior."""
+    if top_k <= 0:
+        return [[] for _ in claims]
+    pools: dict[tuple, _Pool] = {}
+    headlines: dict[tuple, np.ndarray] = {}
+    ranked = []
+    for query, indexes in claims:
+        key = tuple(id(index) for index in indexes)
+        if key not in pools:
+            pools[key] = _pool(indexes)
+        pool = pools[key]
+        if not len(pool.page_of):
+            ranked.append([])
+            continue
+        if (key, query.context) not in headlines:
+            headlines[key, query.context] = _headline_prior(query.context, pool)
+        components = _score(query, pool, headlines[key, query.context])
+        ranked.append(_top(pool, components, top_k, per_page))
+    return ranked
 
 
 def rank_sentences(
@@ -666,34 +626,6 @@ def rank_sentences(
     At most per_page sentences per page. Pages with the same title and sentences copied
     between pages are considered once. `method` names the components that contributed.
     """
-    if top_k <= 0:
-        return []
-    scored = _score(query, pages)
-    if scored is None:
-        return []
-    components = scored.components
-    matched = (components["bm25"] + components["entity"] + components["number"]) > 0
-    matched |= components["quantity"] > 0
-    # Stable order: score, then page order, then sentence order.
-    order = sorted(np.flatnonzero(matched), key=lambda row: (-scored.total[row], row))
-    results: list[RankedSentence] = []
-    taken: dict[str, int] = {}
-    for row in order:
-        title, index, heading, sentence = scored.rows[row]
-        if taken.get(title, 0) >= per_page:
-            continue
-        taken[title] = taken.get(title, 0) + 1
-        methods = [_METHOD_NAMES[name] for name in components if components[name][row] > 0]
-        results.append(
-            RankedSentence(
-                page_title=title,
-                sentence_index=index,
-                sentence=sentence,
-                section=heading,
-                score=round(float(scored.total[row]), 4),
-                method="+".join(methods),
-            )
-        )
-        if len(results) >= top_k:
-            break
-    return results
+    return rank_claims([(query, [cached_index(page) for page in pages])], top_k, per_page=per_page)[
+        0
+    ]

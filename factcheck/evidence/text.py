@@ -4,6 +4,7 @@ Deliberately simple and regex-based: pages are long and many, and spaCy is reser
 article side of the pipeline.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ STOPWORDS = frozenset(
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:[-'’.][^\W_]+)*", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower-case, strip accents and unify dashes and quotes, for matching not display."""
+    """Lower-case, strip accents and unify dashes and quotes, for matching not display.
+    Cached: the same names, titles and headlines are folded for every claim."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("–", "-").replace("—", "-").replace("’", "'").replace("‘", "'")

@@ -103,7 +103,7 @@ class Command(BaseCommand):
         # earlier, interrupted demo's worker left half done resumes once its lease lapses.
         command = [
             sys.executable, "-m", "celery", "-A", "factcheck", "worker",
-            "--queues", "default,extraction,wikipedia",
+            "--queues", "default,extraction,ranking,wikipedia",
             "--concurrency", "2",
             "--loglevel", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
