@@ -657,14 +657,16 @@ def _search_key(query: str) -> str:
 
 def stored_searches(queries: Iterable[str], wiki: str = "en.wikipedia.org") -> dict[str, list]:
     """{query: titles} of the searches among the queries already made and still fresh, in one
-    query (never a request)."""
+    query (never a request), in the order of the queries: the order of the pages decides
+    which page keeps a sentence two pages share, and ties."""
     fresh_after = timezone.now() - timedelta(days=settings.WIKIPEDIA_PAGE_MAX_AGE_DAYS)
     keys = [k for k in dict.fromkeys(_search_key(q) for q in queries) if k]
-    return dict(
+    found = dict(
         SearchLookup.objects.filter(
             wiki=wiki, query__in=keys, searched_at__gte=fresh_after
         ).values_list("query", "titles")
     )
+    return {key: found[key] for key in keys if key in found}
 
 
 def searches_resolve(
@@ -682,7 +684,7 @@ def searches_resolve(
             wiki=wiki, query=key, defaults={"titles": titles, "searched_at": timezone.now()}
         )
         results[key] = titles
-    return results
+    return {key: results[key] for key in keys}
 
 
 def search_resolve(
@@ -903,18 +905,26 @@ CLAIM_QUERY_FIELDS = (
 
 def page_indexes(page_pks: Iterable[int]) -> dict[int, PageIndex]:
     """{page pk: its ranking index}, from this process's memory, else from the store, else
-    built from the page (and stored for every other process): at most three queries."""
-    alias = connection.settings_dict["NAME"]
-    wanted = list(dict.fromkeys(page_pks))
-    found = {pk: index for pk in wanted if (index := cached_page_index((alias, pk)))}
-    missing = [pk for pk in wanted if pk not in found]
+    built from the page (and stored for every other process): at most four queries.
+
+    In memory an index is known by the page's database, row, title and revision, not the row
+    alone: a rolled-back transaction can hand the same row number to another page."""
+    database = connection.settings_dict["NAME"]
+    keys = {
+        pk: (database, pk, *identity)
+        for pk, *identity in ReferencePage.objects.filter(pk__in=list(page_pks)).values_list(
+            "pk", "wiki", "title", "revision_id", "snapshot_date"
+        )
+    }
+    found = {pk: index for pk, key in keys.items() if (index := cached_page_index(key))}
+    missing = [pk for pk in keys if pk not in found]
     if missing:
         for pk, data in RankingIndex.objects.filter(
             page_id__in=missing, format=INDEX_FORMAT
         ).values_list("page_id", "data"):
             index = PageIndex.from_bytes(bytes(data))
             if index is not None:
-                found[pk] = remember_page_index((alias, pk), index)
+                found[pk] = remember_page_index(keys[pk], index)
         missing = [pk for pk in missing if pk not in found]
     if missing:
         built = {
@@ -933,7 +943,7 @@ def page_indexes(page_pks: Iterable[int]) -> dict[int, PageIndex]:
             update_fields=["format", "data", "built_at"],
         )
         for pk, index in built.items():
-            found[pk] = remember_page_index((alias, pk), index)
+            found[pk] = remember_page_index(keys[pk], index)
     return found
 
 
