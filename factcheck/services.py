@@ -876,8 +876,8 @@ def article_rank_evidence(*, article_id: int) -> int:
             if not pages and not shared:
                 # Nothing else gave this claim a page: the fetch searched its own phrase.
                 pages = pages_of(own.get(_search_key(key_phrase(queries[pk])), []))
-            batch.append((queries[pk], [*pages, *pages_of(shared)]))
-        ranked = rank_claims(batch, top_k=settings.EVIDENCE_PER_CLAIM)
+            batch.append((queries[pk], pages))
+        ranked = rank_claims(batch, top_k=settings.EVIDENCE_PER_CLAIM, shared=pages_of(shared))
         hints = [
             evidence_hints(query, items) for (query, _), items in zip(batch, ranked, strict=True)
         ]
@@ -954,7 +954,7 @@ def claims_store_evidence(
     page_pks: dict[str, int],
 ) -> None:
     """Store the ranked sentences of several claims and their final evidence status: one read,
-    then one transaction of three statements. Sentences a reviewer has cited or attached are
+    then one transaction of five statements. Sentences a reviewer has cited or attached are
     never dropped, even if they fall out of the top 5."""
     rows = [
         Evidence(
@@ -976,18 +976,13 @@ def claims_store_evidence(
         claim_id__in=list(ranked), citing_reviews__isnull=True, added_by__isnull=True
     ).values_list("pk", "claim_id", "page_id", "sentence_index")
     stale = [pk for pk, *key in machine_evidence if tuple(key) not in kept]
-    claims = [
-        Claim(
-            pk=claim_id,
-            evidence_status=(
-                Claim.EvidenceStatus.ATTACHED if items else Claim.EvidenceStatus.NONE_FOUND
-            ),
-            evidence_error="",
-            evidence_retry_at=None,
-            evidence_hints=[dataclasses.asdict(h) for h in hints[claim_id]],
-        )
-        for claim_id, items in ranked.items()
+    found = [claim_id for claim_id, items in ranked.items() if items]
+    none_found = [claim_id for claim_id, items in ranked.items() if not items]
+    hinted = [
+        Claim(pk=claim_id, evidence_hints=[dataclasses.asdict(h) for h in hints[claim_id]])
+        for claim_id in ranked
     ]
+    done = dict(evidence_error="", evidence_retry_at=None)
     with transaction.atomic():
         Evidence.objects.bulk_create(
             rows,
@@ -996,9 +991,14 @@ def claims_store_evidence(
             update_fields=["score", "rank", "method", "section", "sentence"],
         )
         Evidence.objects.filter(pk__in=stale).delete()
-        Claim.objects.bulk_update(
-            claims, ["evidence_status", "evidence_error", "evidence_retry_at", "evidence_hints"]
+        Claim.objects.filter(pk__in=found).update(
+            evidence_status=Claim.EvidenceStatus.ATTACHED, **done
         )
+        Claim.objects.filter(pk__in=none_found).update(
+            evidence_status=Claim.EvidenceStatus.NONE_FOUND, **done
+        )
+        # One statement for every claim's own hints (a CASE over the ids).
+        Claim.objects.bulk_update(hinted, ["evidence_hints"])
 
 
 def claim_request_evidence(*, claim_id: int) -> None:

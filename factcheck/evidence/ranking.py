@@ -322,19 +322,101 @@ BM25_K1 = 1.5
 BM25_B = 0.75
 
 
+class _Block:
+    """Pages whose rows are searched together, with their arrays laid end to end ("block
+    rows"). The pages every claim of an article shares make one block, built once and used
+    by every claim; each claim's own few pages make another. Postings, names and numbers are
+    gathered over the block once, so scoring a claim costs a few array operations per query
+    token, not one per token and page."""
+
+    def __init__(self, pages: Sequence[PageIndex]):
+        self.pages = tuple(pages)
+        sizes = [len(index.rankable) for index in self.pages]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.size = int(self.starts[-1])
+        self.page_of = np.repeat(np.arange(len(self.pages)), sizes)
+        self.row_of = np.arange(self.size) - self.starts[self.page_of]
+        self.fingerprints = _joined([index.fingerprints for index in self.pages], np.int64)
+        self.lengths = _joined([index.lengths for index in self.pages], float)
+        self.number_rows = _joined(
+            [
+                index.number_rows + start
+                for index, start in zip(self.pages, self.starts[:-1], strict=True)
+            ],
+            np.int64,
+        )
+        self.number_values = _joined([index.number_values for index in self.pages], float)
+        kinds = [np.array([*index.kinds, ""], dtype=object) for index in self.pages]
+        # The kind of every number as a string ("" when unknown: its kind index is -1).
+        self.number_kinds = _joined(
+            [names[index.number_kinds] for names, index in zip(kinds, self.pages, strict=True)],
+            object,
+        )
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._names: dict[tuple, np.ndarray] = {}
+        self._first: np.ndarray | None = None
+        self._first_row_of: dict[int, int] | None = None
+
+    def first_occurrences(self) -> np.ndarray:
+        """Per block row: is it its text's first occurrence in the block?"""
+        if self._first is None:
+            self._first = np.zeros(self.size, dtype=bool)
+            self._first[np.unique(self.fingerprints, return_index=True)[1]] = True
+        return self._first
+
+    def first_row_of(self) -> dict[int, int]:
+        """Fingerprint -> the block row of its first occurrence."""
+        if self._first_row_of is None:
+            rows = np.flatnonzero(self.first_occurrences())
+            self._first_row_of = dict(
+                zip(self.fingerprints[rows].tolist(), rows.tolist(), strict=True)
+            )
+        return self._first_row_of
+
+    def posting(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """(block rows, term frequencies) of a token."""
+        found = self._postings.get(token)
+        if found is None:
+            rows, counts = [], []
+            for index, start in zip(self.pages, self.starts[:-1], strict=True):
+                posting = index.postings.get(token)
+                if posting is not None:
+                    rows.append(posting[0] + start)
+                    counts.append(posting[1])
+            found = (_joined(rows, np.int64), _joined(counts, float))
+            self._postings[token] = found
+        return found
+
+    def rows_naming(self, words: frozenset[str], acronyms: frozenset[str]) -> np.ndarray:
+        key = (words, acronyms)
+        found = self._names.get(key)
+        if found is None:
+            found = _joined(
+                [
+                    index.rows_naming(words, acronyms) + start
+                    for index, start in zip(self.pages, self.starts[:-1], strict=True)
+                ],
+                np.int64,
+            )
+            self._names[key] = found
+        return found
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
 @dataclass(frozen=True)
 class _Pool:
-    """The rankable sentences of several pages, each sentence once: (page, row) pairs in page
-    order, and for each page the pool position of its rows (-1 for a sentence copied from an
-    earlier page, or repeated on the same one)."""
+    """The rankable sentences of a claim's pages, each sentence once, in page order: the
+    blocks' rows end to end, less text copied from an earlier page (or repeated on the same
+    one). `position` maps each block's rows to pool rows (-1: not in the pool)."""
 
-    pages: tuple[PageIndex, ...]
-    page_of: np.ndarray  # pool row -> page number
+    pages: tuple[PageIndex, ...]  # every page of the pool, in order
+    blocks: tuple[_Block, ...]
+    position: tuple[np.ndarray, ...]  # per block: block row -> pool row, or -1
+    page_of: np.ndarray  # pool row -> its page's number in `pages`
     row_of: np.ndarray  # pool row -> the page's row
-    position: list[np.ndarray]  # per page: its row -> pool row, or -1
-    # per page: the pool row of its row 0 when none of its rows is a copy (row + offset is
-    # its pool row), else None
-    offset: list[int | None]
     lengths: np.ndarray
 
     def sentence(self, pool_row: int) -> tuple[str, int, str, str]:
@@ -343,31 +425,69 @@ class _Pool:
         sentence_index, heading, sentence = index.sentences[index.rankable[self.row_of[pool_row]]]
         return index.page_title, sentence_index, heading, sentence
 
+    def gather(self, block_rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Per block, the pool rows of the given block rows (-1 where not in the pool)."""
+        return [position[rows] for position, rows in zip(self.position, block_rows, strict=True)]
 
-def _pool(indexes: Sequence[PageIndex]) -> _Pool:
+
+def _pool_of(blocks: Sequence[_Block], dropped: frozenset[str] = frozenset()) -> _Pool:
+    """The pool of the blocks' pages in order, less the last block's pages titled in
+    `dropped` (a shared page that is also one of the claim's own)."""
+    live = np.ones(sum(block.size for block in blocks), dtype=bool)
+    pages, page_numbers, first_row = [], [], 0
+    for block_number, block in enumerate(blocks):
+        numbers = np.full(len(block.pages), -1, dtype=np.int64)
+        last = block_number == len(blocks) - 1
+        for number, index in enumerate(block.pages):
+            if last and index.page_title in dropped:
+                start = first_row + block.starts[number]
+                live[start : first_row + block.starts[number + 1]] = False
+            else:
+                numbers[number] = len(pages)
+                pages.append(index)
+        page_numbers.append(numbers[block.page_of])
+        first_row += block.size
+    if len(blocks) == 2 and live.all():
+        # The common case, a claim's own pages before the shared block: the shared block's
+        # first occurrences are known once, less the texts the own pages have already.
+        own, shared = blocks
+        keep_own = own.first_occurrences()
+        keep_shared = shared.first_occurrences().copy()
+        first_in_shared = shared.first_row_of()
+        for fingerprint in own.fingerprints[keep_own].tolist():
+            row = first_in_shared.get(fingerprint)
+            if row is not None:
+                keep_shared[row] = False
+        keep = np.concatenate([keep_own, keep_shared])
+    else:
+        fingerprints = _joined([block.fingerprints for block in blocks], np.int64)
+        live_rows = np.flatnonzero(live)
+        keep = np.zeros(len(fingerprints), dtype=bool)
+        # Each text's first occurrence among the live rows.
+        keep[live_rows[np.unique(fingerprints[live_rows], return_index=True)[1]]] = True
+    pool_row = np.where(keep, np.cumsum(keep) - 1, -1)
+    sizes = [block.size for block in blocks]
+    return _Pool(
+        pages=tuple(pages),
+        blocks=tuple(blocks),
+        position=tuple(np.split(pool_row, np.cumsum(sizes)[:-1])),
+        page_of=_joined(page_numbers, np.int64)[keep],
+        row_of=_joined([block.row_of for block in blocks], np.int64)[keep],
+        lengths=_joined([block.lengths for block in blocks], float)[keep],
+    )
+
+
+def _unique_titles(indexes: Sequence[PageIndex]) -> list[PageIndex]:
+    """The pages in order, a title counting once (the first time)."""
     unique: dict[str, PageIndex] = {}
     for index in indexes:
         unique.setdefault(index.page_title, index)
-    pages = tuple(unique.values())
-    sizes = [len(index.rankable) for index in pages]
-    if not sum(sizes):
-        empty = np.zeros(0, dtype=np.int64)
-        return _Pool(pages, empty, empty, [empty for _ in pages], [0 for _ in pages], np.zeros(0))
-    fingerprints = np.concatenate([index.fingerprints for index in pages])
-    keep = np.zeros(len(fingerprints), dtype=bool)
-    keep[np.unique(fingerprints, return_index=True)[1]] = True  # each text's first occurrence
-    pool_row = np.where(keep, np.cumsum(keep) - 1, -1)
-    page_numbers = np.repeat(np.arange(len(pages)), sizes)
-    rows = np.concatenate([np.arange(size) for size in sizes])
-    position = np.split(pool_row, np.cumsum(sizes)[:-1])
-    return _Pool(
-        pages=pages,
-        page_of=page_numbers[keep],
-        row_of=rows[keep],
-        position=position,
-        offset=[int(p[0]) if len(p) and (p >= 0).all() else None for p in position],
-        lengths=np.concatenate([index.lengths for index in pages])[keep],
-    )
+    return list(unique.values())
+
+
+def _pool(indexes: Sequence[PageIndex]) -> _Pool:
+    """The pool of some pages."""
+    return _pool_of([_Block(_unique_titles(indexes))])
 
 
 def _bm25(pool: _Pool, query_tokens: Sequence[str]) -> np.ndarray:
@@ -378,20 +498,12 @@ def _bm25(pool: _Pool, query_tokens: Sequence[str]) -> np.ndarray:
     norm = BM25_K1 * (1 - BM25_B + BM25_B * pool.lengths / pool.lengths.mean())
     for token, times in Counter(query_tokens).items():
         rows, counts = [], []
-        for index, position, offset in zip(pool.pages, pool.position, pool.offset, strict=True):
-            posting = index.postings.get(token)
-            if posting is None:
-                continue
-            if offset is not None:
-                rows.append(posting[0] + offset)
-                counts.append(posting[1])
-                continue
-            at = position[posting[0]]
+        for block, position in zip(pool.blocks, pool.position, strict=True):
+            block_rows, tf = block.posting(token)
+            at = position[block_rows]
             kept = at >= 0
             rows.append(at[kept])
-            counts.append(posting[1][kept])
-        if not rows:
-            continue
+            counts.append(tf[kept])
         at, tf = np.concatenate(rows), np.concatenate(counts)
         if not len(at):
             continue
@@ -462,35 +574,30 @@ def _number_components(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(number, quantity) components: the share of the claim's figures a sentence repeats,
     and how close its figure for the same kind of thing is (halved without entities)."""
-    number = np.zeros(len(pool.page_of))
-    quantity = np.zeros(len(pool.page_of))
-    for index, position in zip(pool.pages, pool.position, strict=True):
-        if not len(index.number_rows):
+    size = len(pool.page_of)
+    number = np.zeros(size)
+    quantity = np.zeros(size)
+    for block, at in zip(
+        pool.blocks, pool.gather([b.number_rows for b in pool.blocks]), strict=True
+    ):
+        values = block.number_values
+        if not len(values):
             continue
-        values = index.number_values
-        if claim_numbers:
-            matched = np.zeros(len(index.rankable))
-            for wanted in claim_numbers:
-                close = np.abs(values - wanted) <= np.maximum(
-                    0.01 * np.maximum(np.abs(values), abs(wanted)), 1e-9
-                )
-                matched[np.unique(index.number_rows[close])] += 1
-            rows = np.unique(index.number_rows)
-            at = position[rows]
-            kept = at >= 0
-            number[at[kept]] = matched[rows[kept]] / len(claim_numbers)
-        best = np.zeros(len(index.rankable))
+        in_pool = at >= 0
+        for wanted in claim_numbers:
+            close = np.abs(values - wanted) <= np.maximum(
+                0.01 * np.maximum(np.abs(values), abs(wanted)), 1e-9
+            )
+            number[np.unique(at[close & in_pool])] += 1
         for kind, value in claim_quantities:
-            if value <= 0 or kind not in index.kinds:
+            if value <= 0:
                 continue
-            same = (index.number_kinds == index.kinds.index(kind)) & (values > 0)
+            same = (block.number_kinds == kind) & (values > 0) & in_pool
             if same.any():
                 distance = np.minimum(np.abs(np.log10(values[same] / value)), 3)
-                np.maximum.at(best, index.number_rows[same], 1 - distance / 3)
-        rows = np.flatnonzero(best)
-        at = position[rows]
-        kept = at >= 0
-        quantity[at[kept]] = best[rows[kept]]
+                np.maximum.at(quantity, at[same], 1 - distance / 3)
+    if claim_numbers:
+        number /= len(claim_numbers)
     # A figure for the same kind of thing is what a reviewer compares the claim with; it
     # counts in full when the sentence is also about the claim's entities.
     return number, np.where(hits > 0, quantity, quantity / 2)
@@ -516,9 +623,9 @@ def _score(query: ClaimQuery, pool: _Pool, headline: np.ndarray) -> dict[str, np
         components["bm25"] = _normalised(_bm25(pool, query_tokens))
 
     hits = np.zeros(size)
-    for index, position in zip(pool.pages, pool.position, strict=True):
-        for words, acronyms in alternatives:
-            at = position[index.rows_naming(words, acronyms)]
+    for words, acronyms in alternatives:
+        named = [block.rows_naming(words, acronyms) for block in pool.blocks]
+        for at in pool.gather(named):
             hits[at[at >= 0]] += 1
     if alternatives:
         components["entity"] = hits / len(alternatives)
@@ -579,26 +686,31 @@ def rank_claims(
     claims: Sequence[tuple[ClaimQuery, Sequence[PageIndex]]],
     top_k: int = 5,
     *,
+    shared: Sequence[PageIndex] = (),
     per_page: int = MAX_SENTENCES_PER_PAGE,
 ) -> list[list[RankedSentence]]:
-    """rank_sentences for several claims (an article's), each over its own pages' indexes.
-    Claims over the same pages share the pool and the headline's page prior."""
+    """rank_sentences for the claims of one article, as a batch: each claim over its own
+    pages followed by the `shared` pages (those every claim of the article gets, such as
+    the article's search results), exactly as if they were given to rank_sentences in that
+    order. The shared pages' postings, names and numbers are gathered once for all claims."""
     if top_k <= 0:
         return [[] for _ in claims]
-    pools: dict[tuple, _Pool] = {}
+    shared = _unique_titles(shared)
+    shared_block = _Block(shared)
+    shared_titles = frozenset(index.page_title for index in shared)
     headlines: dict[tuple, np.ndarray] = {}
     ranked = []
-    for query, indexes in claims:
-        key = tuple(id(index) for index in indexes)
-        if key not in pools:
-            pools[key] = _pool(indexes)
-        pool = pools[key]
+    for query, own in claims:
+        own = _unique_titles(own)
+        titles = frozenset(index.page_title for index in own)
+        pool = _pool_of([_Block(own), shared_block], dropped=titles & shared_titles)
         if not len(pool.page_of):
             ranked.append([])
             continue
-        if (key, query.context) not in headlines:
-            headlines[key, query.context] = _headline_prior(query.context, pool)
-        components = _score(query, pool, headlines[key, query.context])
+        key = (tuple(id(index) for index in pool.pages), query.context)
+        if key not in headlines:
+            headlines[key] = _headline_prior(query.context, pool)
+        components = _score(query, pool, headlines[key])
         ranked.append(_top(pool, components, top_k, per_page))
     return ranked
 
@@ -626,6 +738,5 @@ def rank_sentences(
     At most per_page sentences per page. Pages with the same title and sentences copied
     between pages are considered once. `method` names the components that contributed.
     """
-    return rank_claims([(query, [cached_index(page) for page in pages])], top_k, per_page=per_page)[
-        0
-    ]
+    indexes = [cached_index(page) for page in pages]
+    return rank_claims([(query, indexes)], top_k, per_page=per_page)[0]
