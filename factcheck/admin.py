@@ -6,20 +6,31 @@ import logging
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db import DatabaseError, models
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from factcheck import services
 from factcheck.forms import ArticleUploadForm
 from factcheck.ingestion import IngestError, read_document
-from factcheck.models import Article, DuplicateSuggestion, Feed, FeedEntry, ReferencePage
+from factcheck.models import Article, Claim, DuplicateSuggestion, Feed, FeedEntry, ReferencePage
 from reviews import roles
+from reviews.queue_filters import queue_url
 
 log = logging.getLogger(__name__)
+
+
+class ArticleChangeList(ChangeList):
+    """The article list shows titles, never the articles' text, which can be long."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("text")
 
 
 @admin.register(Article)
@@ -31,13 +42,32 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["requeue_failed"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
+        # A count per article, not a join of all claims grouped by article: the list counts
+        # only the articles on its page (and all of them only when sorted by this column).
+        claims = (
+            Claim.objects.filter(article_id=OuterRef("pk"))
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_total=Coalesce(Subquery(claims, output_field=IntegerField()), 0))
+        )
 
-        return super().get_queryset(request).annotate(claim_total=Count("claims"))
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     @admin.display(description="Claims", ordering="claim_total")
-    def claim_count(self, obj: Article) -> int:
-        return obj.claim_total
+    def claim_count(self, obj: Article) -> str:
+        """The count, linked to the article's claims in the review queue (every status and
+        kind), which is how the queue reaches an article its article filter does not list."""
+        if not obj.claim_total:
+            return "0"
+        url = queue_url(article__id__exact=obj.pk, review_status="all", kind="all")
+        return format_html('<a href="{}">{}</a>', url, obj.claim_total)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # articles change only through the pipeline

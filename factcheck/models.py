@@ -47,6 +47,11 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The article list's default order, and the newest articles the queue's article
+            # filter offers (reviews.selectors.queue_article_choices).
+            models.Index(fields=["-created_at", "-id"], name="article_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
             models.CheckConstraint(
@@ -142,6 +147,16 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["article_id", "start"]
+        indexes = [
+            # The review queue filters and sorts all claims by these columns (joined to their
+            # reviews): read from this narrow index alone, not from rows that also carry the
+            # JSON of entities and reasons, ten times the size.
+            models.Index(
+                fields=["id"],
+                include=["article", "canonical", "kind", "priority", "score"],
+                name="claim_queue_columns",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "start", "end"], name="claim_unique_span_per_article"

@@ -27,6 +27,7 @@ from factcheck.article_highlight import Highlight, paragraphs_with_highlights
 from factcheck.claimreview import Appearance, ClaimReviewInput, claim_review, json_ld_script_body
 from factcheck.forms import VerdictSearchForm
 from factcheck.models import Article, Claim
+from factcheck.paginators import PageByIdPaginator
 from factcheck.public_urls import absolute_url, site_base_url
 from factcheck.safe_urls import is_public_url
 from reviews import roles, selectors
@@ -145,7 +146,8 @@ def verdict_list(request: HttpRequest) -> HttpResponse:
             if search.is_empty
             else public_selectors.published_reviews_search(search)
         )
-        page = Paginator(reviews, VERDICTS_PER_PAGE).get_page(request.GET.get("page"))
+        # A page's rows picked by id, so a late page does not read every verdict before it.
+        page = PageByIdPaginator(reviews, VERDICTS_PER_PAGE).get_page(request.GET.get("page"))
         context.update(page=page, items=_with_attributions(page))
     return _render(request, "factcheck/verdict_list.html", context)
 

@@ -129,6 +129,20 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        indexes = [
+            # Published verdicts, newest first: the public lists and feeds, and their counts.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(state="published"),
+                name="review_published_newest",
+            ),
+            # The workload page: each desk member's work in hand, awaiting approval, overdue.
+            models.Index(
+                fields=["assignee", "state", "due_on"],
+                condition=Q(dismissed_reason=""),
+                name="review_work_by_assignee",
+            ),
+        ]
         permissions = [
             ("assign_review", "Can assign claims to other reviewers"),
             ("publish_review", "Can publish and unpublish verdicts"),
@@ -185,6 +199,15 @@ class ReviewTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # The workload page's "decided in the last days", per desk member.
+            models.Index(
+                fields=["actor", "at"],
+                include=["review"],
+                condition=Q(to_state__in=["submitted", "published"]),
+                name="transition_decisions_by_actor",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(to_state="returned") | ~Q(comment=""),

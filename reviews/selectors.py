@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import (
     Case,
     Count,
@@ -117,57 +118,94 @@ def _not_dismissed() -> Q:
     return Q(review__dismissed_reason="")
 
 
-def queue_claims_by_review_status(qs: QuerySet, status: str) -> QuerySet:
-    """Narrow queue claims to one of QUEUE_STATUSES (ValueError for anything else).
+def queue_status_condition(status: str) -> Q:
+    """The condition for one of QUEUE_STATUSES on queue_claims() rows (ValueError for
+    anything else). A Q rather than a filtered queryset, so the filter's facet counts can be
+    conditional counts of one query.
 
     Dismissed claims appear only under "dismissed" and "all"; duplicates, which carry no
     review of their own, only under "duplicate" and "all".
     """
     original = Q(canonical__isnull=True)
     if status in ("needs_action", "low_priority"):
-        # The default view shows high and medium; low-priority claims wait one click away
-        # until someone takes one or an editor raises or assigns it.
-        waiting = qs.filter(original).filter(
+        # Neither dismissed nor published: waiting for someone, or being worked on. Written on
+        # the row's own outer join to its review, which the order needs anyway: one pass over
+        # the reviews, where NOT EXISTS would add more (and twice the time, measured).
+        waiting = original & (
             Q(review__isnull=True)
             | Q(_not_dismissed(), review__state__in=[*OPEN_STATES, Review.State.SUBMITTED])
         )
+        # The default view shows high and medium; low-priority claims wait one click away
+        # until someone takes one or an editor raises or assigns it.
         low_unassigned = Q(effective_priority=Claim.Priority.LOW) & (
             Q(review__isnull=True) | Q(review__assignee__isnull=True)
         )
         if status == "low_priority":
-            return waiting.filter(low_unassigned)
-        return waiting.exclude(low_unassigned)
+            return waiting & low_unassigned
+        return waiting & ~low_unassigned
     if status == "unassigned":
-        return qs.filter(original).filter(
-            Q(review__isnull=True) | Q(_not_dismissed(), review__assignee__isnull=True)
-        )
+        # Nobody holds it: no review, or one nobody is assigned to that was not dismissed.
+        # Not "review IS NULL OR ..." (estimated at one row once, and planned as a nested
+        # loop), and not NOT EXISTS either: PostgreSQL then sorted every claim before looking
+        # for reviews, three times slower at 100,000 claims than this plain outer join.
+        return original & Q(review__assignee__isnull=True) & ~Q(review__dismissed_reason__gt="")
     if status == "open":
-        return qs.filter(
-            _not_dismissed(), review__state__in=OPEN_STATES, review__assignee__isnull=False
-        )
+        return Q(_not_dismissed(), review__state__in=OPEN_STATES, review__assignee__isnull=False)
     if status in (Review.State.ASSIGNED, Review.State.RETURNED, Review.State.SUBMITTED):
-        return qs.filter(_not_dismissed(), review__state=status, review__assignee__isnull=False)
+        return Q(_not_dismissed(), review__state=status, review__assignee__isnull=False)
     if status == Review.State.PUBLISHED:
-        return qs.filter(review__state=Review.State.PUBLISHED)
+        return Q(review__state=Review.State.PUBLISHED)
     if status == "dismissed":
-        return qs.filter(review__dismissed_reason__gt="")
+        return Q(review__dismissed_reason__gt="")
     if status == "duplicate":
-        return qs.filter(canonical__isnull=False)
+        return Q(canonical__isnull=False)
     if status == "all":
-        return qs
+        return Q()
     raise ValueError(f"Unknown review status {status!r}; expected one of {list(QUEUE_STATUSES)}.")
 
 
-def queue_claims_by_due(qs: QuerySet, due: str, *, today: date) -> QuerySet:
-    """Narrow queue claims by deadline: "overdue" (open work past its date), "week" (due
-    from today to seven days on) or "none" (no date). ValueError for anything else."""
+def queue_claims_by_review_status(qs: QuerySet, status: str) -> QuerySet:
+    """Narrow queue claims to one of QUEUE_STATUSES (see queue_status_condition)."""
+    return qs.filter(queue_status_condition(status))
+
+
+def queue_due_condition(due: str, *, today: date) -> Q:
+    """The condition for a deadline on queue_claims() rows: "overdue" (open work past its
+    date), "week" (due from today to seven days on) or "none" (no date). ValueError for
+    anything else."""
     if due == "overdue":
-        return qs.filter(_not_dismissed(), review__state__in=OPEN_STATES, review__due_on__lt=today)
+        return Q(_not_dismissed(), review__state__in=OPEN_STATES, review__due_on__lt=today)
     if due == "week":
-        return qs.filter(review__due_on__range=(today, today + timedelta(days=7)))
+        return Q(review__due_on__range=(today, today + timedelta(days=7)))
     if due == "none":
-        return qs.filter(Q(review__isnull=True) | Q(review__due_on__isnull=True))
+        return Q(review__due_on__isnull=True)  # no review, or one without a date
     raise ValueError(f"Unknown due filter {due!r}; expected overdue, week or none.")
+
+
+# The queue's search on PostgreSQL: full text, English stems, over the claim and its claimant,
+# or the article's title. factcheck's migration 0009 indexes exactly these expressions.
+SEARCH_CONFIG = "english"
+CLAIM_SEARCH_VECTOR = SearchVector("text", "claimant", config=SEARCH_CONFIG)
+ARTICLE_TITLE_SEARCH_VECTOR = SearchVector("title", config=SEARCH_CONFIG)
+
+
+def queue_claims_search(qs: QuerySet, text: str) -> QuerySet:
+    """Queue claims whose text or claimant matches a search, or whose article's title does
+    (PostgreSQL only: websearch syntax, "quoted phrase", or, -word; stems, so "evacuated"
+    finds "evacuation").
+
+    The matching articles are looked up first and their ids put in the claims' condition:
+    with a subquery there, PostgreSQL would test every claim rather than combine two
+    indexes, the claims' search index and their article id.
+    """
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    titled = list(
+        Article.objects.alias(search=ARTICLE_TITLE_SEARCH_VECTOR)
+        .filter(search=query)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return qs.alias(search=CLAIM_SEARCH_VECTOR).filter(Q(search=query) | Q(article_id__in=titled))
 
 
 def recent_decisions(*, since: datetime) -> QuerySet[ReviewTransition]:
@@ -175,22 +213,36 @@ def recent_decisions(*, since: datetime) -> QuerySet[ReviewTransition]:
     return ReviewTransition.objects.filter(to_state__in=DECISION_STATES, at__gte=since)
 
 
-def queue_claims_decided_by(qs: QuerySet, user_id: int, *, since: datetime) -> QuerySet:
+def queue_decided_by_condition(user_id: int, *, since: datetime) -> Exists:
     """Claims the user submitted a verdict on, or published, since a time."""
     decided = recent_decisions(since=since).filter(
         actor_id=user_id, review__claim_id=OuterRef("pk")
     )
-    return qs.filter(Exists(decided))
+    return Exists(decided)
 
 
-def queue_article_choices() -> list[tuple[int, str]]:
-    """(id, title) of the articles that have claims, for the queue's article filter: ids and
-    titles only, never the articles' text."""
-    return list(
-        Article.objects.filter(Exists(Claim.objects.filter(article_id=OuterRef("pk"))))
-        .order_by("title", "pk")
-        .values_list("pk", "title")
-    )
+@dataclass(frozen=True)
+class ArticleChoices:
+    """The articles the queue's article filter offers: (id, title) by title, and whether
+    they are all the articles that have claims."""
+
+    choices: list[tuple[int, str]]
+    complete: bool
+
+
+def queue_article_choices(*, limit: int, selected: int | None = None) -> ArticleChoices:
+    """The articles that have claims, for the queue's article filter: all of them when there
+    are at most `limit`, else the `limit` newest (the ones the desk is working through), and
+    the selected article in either case. Ids and titles only, never the articles' text; the
+    newest first along an index, so it reads about limit rows however many articles there are.
+    """
+    with_claims = Article.objects.filter(Exists(Claim.objects.filter(article_id=OuterRef("pk"))))
+    rows = list(with_claims.order_by("-created_at", "-pk").values_list("pk", "title")[: limit + 1])
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    if selected is not None and all(pk != selected for pk, _ in rows):
+        rows += with_claims.filter(pk=selected).values_list("pk", "title")
+    return ArticleChoices(choices=sorted(rows, key=lambda row: (row[1], row[0])), complete=complete)
 
 
 def desk_users() -> QuerySet:
@@ -217,39 +269,45 @@ class Workload:
     decided_recently: int  # claims they submitted or published in the last RECENT_DECISIONS_DAYS
 
 
+def _count_for_each_user(rows: QuerySet, user_field: str, counted: Count) -> Coalesce:
+    """A subquery counting the rows whose user_field is the outer user."""
+    counts = (
+        rows.filter(**{user_field: OuterRef("pk")})
+        .order_by()
+        .values(user_field)
+        .annotate(n=counted)
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def desk_workload(*, today: date, now: datetime) -> list[Workload]:
     """Each desk member's open, overdue, awaiting and recently decided claims, in one query.
 
     The numbers match the queue's filters (review_status=open / due=overdue / submitted, and
     decided_by), so each can link to the claims it counts.
+
+    Each number is a subquery per person, read from an index on (person, state, date):
+    joining every review to its assignee and grouping would read all of them, and the
+    "decided" subquery would then run once per review instead of once per person.
     """
     User = get_user_model()
-    open_work = Q(assigned_reviews__state__in=OPEN_STATES, assigned_reviews__dismissed_reason="")
-    decided = (
-        recent_decisions(since=now - timedelta(days=RECENT_DECISIONS_DAYS))
-        .filter(actor_id=OuterRef("pk"))
-        .order_by()
-        .values("actor_id")
-        .annotate(n=Count("review_id", distinct=True))
-        .values("n")
-    )
+    open_work = Review.objects.filter(state__in=OPEN_STATES, dismissed_reason="")
+    awaiting = Review.objects.filter(state=Review.State.SUBMITTED, dismissed_reason="")
+    decided = recent_decisions(since=now - timedelta(days=RECENT_DECISIONS_DAYS))
     # Filtering on desk_users() by id, not annotating it: its join on groups would count a
     # member of both groups twice.
     users = (
         User.objects.filter(pk__in=desk_users().values("pk"))
         .annotate(
-            assigned=Count("assigned_reviews", filter=open_work),
-            overdue=Count(
-                "assigned_reviews", filter=open_work & Q(assigned_reviews__due_on__lt=today)
+            assigned=_count_for_each_user(open_work, "assignee", Count("*")),
+            overdue=_count_for_each_user(
+                open_work.filter(due_on__lt=today), "assignee", Count("*")
             ),
-            awaiting_approval=Count(
-                "assigned_reviews",
-                filter=Q(
-                    assigned_reviews__state=Review.State.SUBMITTED,
-                    assigned_reviews__dismissed_reason="",
-                ),
+            awaiting_approval=_count_for_each_user(awaiting, "assignee", Count("*")),
+            decided_recently=_count_for_each_user(
+                decided, "actor", Count("review_id", distinct=True)
             ),
-            decided_recently=Coalesce(Subquery(decided, output_field=IntegerField()), 0),
         )
         .order_by("username")
     )

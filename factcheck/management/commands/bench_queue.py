@@ -27,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from factcheck.models import Claim
+from factcheck.paginators import BoundedCountPaginator
 from reviews import selectors
 from reviews.models import QueueClaim, Review
 
@@ -73,7 +74,7 @@ def queue_pages(*, last_queue_page: int, last_verdicts_page: int, verdict_id: in
         pages.append(Page(f"queue sort {name} desc", f"{queue}?o=-{index}"))
     pages += [
         Page("queue search", f"{queue}?q={SEARCH_WORD}"),
-        Page("queue page 50", f"{queue}?p=49"),
+        Page("queue page 50", f"{queue}?p=50"),  # the admin's pages count from 1
         Page("queue last page", f"{queue}?p={last_queue_page}"),
         Page("queue facets", f"{queue}?_facets=True"),
         Page("article admin list", reverse("admin:factcheck_article_changelist")),
@@ -100,7 +101,10 @@ def current_pages() -> list[Page]:
     default_rows = selectors.queue_claims_by_review_status(
         selectors.queue_claims(include_opinions=True), "needs_action"
     ).exclude(kind=Claim.Kind.OPINION)
-    last_queue = max(0, math.ceil(default_rows.count() / model_admin.list_per_page) - 1)
+    # The queue counts up to a bound (factcheck/paginators.py), so its last page is the last
+    # one its pages reach, as its own paginator says.
+    paginator = BoundedCountPaginator(default_rows, model_admin.list_per_page, rows=default_rows)
+    last_queue = paginator.num_pages
     published = Review.objects.filter(published=True)
     last_verdicts = max(1, math.ceil(published.count() / VERDICTS_PER_PAGE))
     verdict = published.order_by("pk").values_list("pk", flat=True).first()
