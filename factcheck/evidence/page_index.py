@@ -107,16 +107,9 @@ class PageIndex:
         if hits is not None:
             return hits
         if self._lowered is None:
-            self._lowered = self.text.lower()
-        offsets: list[int] = []
-        if len(self._lowered) != len(self.text):
-            # A character whose lower case is longer would shift the offsets: scan the text
-            # itself, case by case, with the regular expression's rules.
-            pattern = names_regex(words, acronyms)
-            offsets = [m.start() for m in pattern.finditer(self.text)]
-        else:
-            offsets += _starts_of(self._lowered, words, whole=False)
-            offsets += _starts_of(self.text, acronyms, whole=True)
+            self._lowered = _lower_in_place(self.text)
+        offsets = _starts_of(self._lowered, words, whole=False)
+        offsets += _starts_of(self.text, acronyms, whole=True)
         hits = np.unique(
             np.searchsorted(self.starts, np.array(offsets, dtype=np.int64), "right") - 1
         )
@@ -186,6 +179,16 @@ class PageIndex:
             title=tuple(document["title"]),
             summary=tuple(document["summary"]),
         )
+
+
+def _lower_in_place(text: str) -> str:
+    """text.lower(), one character for one, so offsets still match the text: a character
+    whose lower case is longer ("İ" -> "i" and a combining dot) keeps only its first
+    character, which is how a case-insensitive regular expression matches it."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower()[:1] for ch in text)
 
 
 def _concatenate(parts: list[np.ndarray], dtype) -> np.ndarray:
