@@ -140,8 +140,8 @@ class PageIndex:
             lengths=self.lengths,
             fingerprints=self.fingerprints,
             posting_sizes=np.array([len(r) for r in posting_rows], dtype=np.int64),
-            posting_rows=_concatenate(posting_rows, np.int64),
-            posting_counts=_concatenate(posting_counts, float),
+            posting_rows=joined(posting_rows, np.int64),
+            posting_counts=joined(posting_counts, float),
             number_rows=self.number_rows,
             number_values=self.number_values,
             number_kinds=self.number_kinds,
@@ -191,8 +191,9 @@ def _lower_in_place(text: str) -> str:
     return "".join(ch.lower()[:1] for ch in text)
 
 
-def _concatenate(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """The arrays end to end as one of dtype (an empty one for no arrays)."""
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
 def _starts_of(text: str, literals: frozenset[str], *, whole: bool) -> list[int]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from factcheck.evidence.page_index import PageIndex, cached_index, names_regex
+from factcheck.evidence.page_index import PageIndex, cached_index, joined, names_regex
 from factcheck.evidence.text import (
     STOPWORDS,
     capitalised_phrases,
@@ -336,19 +336,19 @@ class _Block:
         self.size = int(self.starts[-1])
         self.page_of = np.repeat(np.arange(len(self.pages)), sizes)
         self.row_of = np.arange(self.size) - self.starts[self.page_of]
-        self.fingerprints = _joined([index.fingerprints for index in self.pages], np.int64)
-        self.lengths = _joined([index.lengths for index in self.pages], float)
-        self.number_rows = _joined(
+        self.fingerprints = joined([index.fingerprints for index in self.pages], np.int64)
+        self.lengths = joined([index.lengths for index in self.pages], float)
+        self.number_rows = joined(
             [
                 index.number_rows + start
                 for index, start in zip(self.pages, self.starts[:-1], strict=True)
             ],
             np.int64,
         )
-        self.number_values = _joined([index.number_values for index in self.pages], float)
+        self.number_values = joined([index.number_values for index in self.pages], float)
         kinds = [np.array([*index.kinds, ""], dtype=object) for index in self.pages]
         # The kind of every number as a string ("" when unknown: its kind index is -1).
-        self.number_kinds = _joined(
+        self.number_kinds = joined(
             [names[index.number_kinds] for names, index in zip(kinds, self.pages, strict=True)],
             object,
         )
@@ -383,7 +383,7 @@ class _Block:
                 if posting is not None:
                     rows.append(posting[0] + start)
                     counts.append(posting[1])
-            found = (_joined(rows, np.int64), _joined(counts, float))
+            found = (joined(rows, np.int64), joined(counts, float))
             self._postings[token] = found
         return found
 
@@ -391,7 +391,7 @@ class _Block:
         key = (words, acronyms)
         found = self._names.get(key)
         if found is None:
-            found = _joined(
+            found = joined(
                 [
                     index.rows_naming(words, acronyms) + start
                     for index, start in zip(self.pages, self.starts[:-1], strict=True)
@@ -400,10 +400,6 @@ class _Block:
             )
             self._names[key] = found
         return found
-
-
-def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
 @dataclass(frozen=True)
@@ -460,7 +456,7 @@ def _pool_of(blocks: Sequence[_Block], dropped: frozenset[str] = frozenset()) ->
                 keep_shared[row] = False
         keep = np.concatenate([keep_own, keep_shared])
     else:
-        fingerprints = _joined([block.fingerprints for block in blocks], np.int64)
+        fingerprints = joined([block.fingerprints for block in blocks], np.int64)
         live_rows = np.flatnonzero(live)
         keep = np.zeros(len(fingerprints), dtype=bool)
         # Each text's first occurrence among the live rows.
@@ -471,9 +467,9 @@ def _pool_of(blocks: Sequence[_Block], dropped: frozenset[str] = frozenset()) ->
         pages=tuple(pages),
         blocks=tuple(blocks),
         position=tuple(np.split(pool_row, np.cumsum(sizes)[:-1])),
-        page_of=_joined(page_numbers, np.int64)[keep],
-        row_of=_joined([block.row_of for block in blocks], np.int64)[keep],
-        lengths=_joined([block.lengths for block in blocks], float)[keep],
+        page_of=joined(page_numbers, np.int64)[keep],
+        row_of=joined([block.row_of for block in blocks], np.int64)[keep],
+        lengths=joined([block.lengths for block in blocks], float)[keep],
     )
 
 
