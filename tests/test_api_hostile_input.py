@@ -1,6 +1,7 @@
 """No input makes the API fail with a 5xx: every field of every request body, given values of
 the wrong type, out of range, or that PostgreSQL cannot store, is answered with a 4xx and a
-one-line reason, or accepted. (A hand-written sweep; tests/test_api_fuzz.py fuzzes the same API from its schema.)"""
+one-line reason, or accepted. (A hand-written sweep; tests/test_api_fuzz.py fuzzes the same API
+from its schema.)"""
 
 import json
 

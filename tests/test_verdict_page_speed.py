@@ -76,7 +76,8 @@ def test_the_page_runs_the_same_queries_for_ten_citations_as_for_one(client, rev
     response, ten_queries = get_counting_queries(client, ten.get_absolute_url())
     assert response.content.decode().count("Evacuation report") == 4
     assert response.content.decode().count("(sentence") == 6
-    # 1 the page's stamp (cached afterwards); 2 the review with claim, article and claimant correction;
+    # 1 the page's stamp (cached afterwards); 2 the review with claim, article and claimant
+    # correction;
     # 3 cited evidence with pages; 4 cited sources; 5 versions; 6 duplicates with articles;
     # 7 and 8 the duplicates' reviews and claimant corrections (the one-citation claim has no
     # duplicates, so its page skips those two).
