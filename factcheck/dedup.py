@@ -157,6 +157,20 @@ def stored_terms(signature: ClaimSignature) -> Sequence[str]:
     return sorted({word[:TERM_CHARS] for word in signature.words})
 
 
+@dataclass(frozen=True)
+class ClaimTerms:
+    """What ClaimTerm stores of one claim: a row per term, each with the key and the size."""
+
+    numbers_key: str
+    size: int
+    terms: Sequence[str]
+
+
+def claim_terms(text: str) -> ClaimTerms:
+    signature = claim_signature(text)
+    return ClaimTerms(numbers_key(signature), len(signature.words), stored_terms(signature))
+
+
 def duplicate_decision(
     score: float, *, shorter_word_count: int, link_at: float, suggest_at: float, min_words: int
 ) -> Decision:

@@ -26,6 +26,7 @@ from factcheck.dedup import (
     best_match,
     candidate_blocks,
     claim_signature,
+    claim_terms,
     duplicate_decision,
     numbers_key,
     stored_terms,
@@ -521,8 +522,8 @@ TERM_INDEX_BATCH = 2_000
 
 
 def claims_index_terms() -> int:
-    """Write the ClaimTerm rows of every claim that has none yet (normally the article just
-    extracted; after an upgrade, every earlier claim, once). Returns how many claims it indexed.
+    """Write the ClaimTerm rows of every claim that has none yet: normally the article just
+    extracted (earlier claims were indexed by migration 0011). Returns how many it indexed.
     Idempotent: rows are unique per (claim, term), and the claim's flag is set with them."""
     indexed = 0
     while True:
@@ -535,11 +536,10 @@ def claims_index_terms() -> int:
             return indexed
         rows = []
         for pk, text in batch:
-            signature = claim_signature(text)
-            key, size = numbers_key(signature), len(signature.words)
+            found = claim_terms(text)
             rows += [
-                ClaimTerm(claim_id=pk, term=term, numbers_key=key, size=size)
-                for term in stored_terms(signature)
+                ClaimTerm(claim_id=pk, term=term, numbers_key=found.numbers_key, size=found.size)
+                for term in found.terms
             ]
         ClaimTerm.objects.bulk_create(rows, ignore_conflicts=True, batch_size=TERM_INDEX_BATCH)
         Claim.objects.filter(pk__in=[pk for pk, _ in batch]).update(terms_indexed=True)

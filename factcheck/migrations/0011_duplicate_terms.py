@@ -3,6 +3,37 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from factcheck.dedup import claim_terms
+
+BATCH = 2_000
+
+
+def index_claim_terms(apps, schema_editor):
+    """The terms of every claim made before duplicate linking looked candidates up in them, so
+    the first linking after the upgrade does not index the whole desk in one transaction.
+    (It uses today's factcheck.dedup: the terms must be those linking computes.)"""
+    Claim = apps.get_model("factcheck", "Claim")
+    ClaimTerm = apps.get_model("factcheck", "ClaimTerm")
+    last = 0
+    while True:
+        batch = list(
+            Claim.objects.filter(pk__gt=last, terms_indexed=False)
+            .order_by("pk")
+            .values_list("pk", "text")[:BATCH]
+        )
+        if not batch:
+            return
+        rows = []
+        for pk, text in batch:
+            found = claim_terms(text)
+            rows += [
+                ClaimTerm(claim_id=pk, term=term, numbers_key=found.numbers_key, size=found.size)
+                for term in found.terms
+            ]
+        ClaimTerm.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+        Claim.objects.filter(pk__in=[pk for pk, _ in batch]).update(terms_indexed=True)
+        last = batch[-1][0]
+
 
 class Migration(migrations.Migration):
 
@@ -42,4 +73,5 @@ class Migration(migrations.Migration):
             model_name='claimterm',
             constraint=models.UniqueConstraint(fields=('claim', 'term'), name='claim_term_unique'),
         ),
+        migrations.RunPython(index_claim_terms, migrations.RunPython.noop),
     ]
