@@ -143,9 +143,6 @@ class Claim(models.Model):
         related_name="duplicates",
         help_text="The claim this one repeats, if any.",
     )
-    # Whether its ClaimTerm rows are written (claims_link_duplicates writes them for any claim
-    # without, whichever way it was made); a claim with no content words has none.
-    terms_indexed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,10 +155,6 @@ class Claim(models.Model):
                 fields=["id"],
                 include=["article", "canonical", "kind", "priority", "score"],
                 name="claim_queue_columns",
-            ),
-            # The few claims whose ClaimTerm rows are still to be written.
-            models.Index(
-                fields=["id"], condition=Q(terms_indexed=False), name="claim_terms_unindexed"
             ),
         ]
         constraints = [
@@ -351,28 +344,6 @@ class SearchLookup(models.Model):
 
     def __str__(self) -> str:
         return self.query
-
-
-class ClaimTerm(models.Model):
-    """One content word of a claim (factcheck.dedup.stored_terms), with the key of its numbers
-    and its number of content words: the index duplicate linking looks candidates up in,
-    rather than comparing each new claim with every claim of the last 180 days."""
-
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=64)
-    numbers_key = models.CharField(max_length=16)
-    size = models.PositiveSmallIntegerField(help_text="The claim's number of content words.")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["claim", "term"], name="claim_term_unique"),
-        ]
-        indexes = [
-            models.Index(fields=["numbers_key", "term", "size"], name="claim_term_lookup"),
-        ]
-
-    def __str__(self) -> str:
-        return f"claim {self.claim_id}: {self.term}"
 
 
 class DuplicateSuggestion(models.Model):

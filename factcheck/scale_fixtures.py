@@ -30,7 +30,6 @@ from factcheck.evidence.ranking import candidate_titles, key_phrase, rank_senten
 from factcheck.evidence.types import PageSnapshot, RankedSentence
 from factcheck.ingestion import read_document
 from factcheck.models import Article, Claim, Evidence, ReferencePage
-from factcheck.services import claims_index_terms
 from reviews.models import PublishedVersion, Review, ReviewTransition, Verdict
 
 SAMPLES_DIR = settings.BASE_DIR / "factcheck" / "samples" / "articles"
@@ -237,8 +236,6 @@ def seed_desk(
                 first_seen,
                 report,
             )
-    # A desk in use has its duplicate-linking index: write it as extraction would have.
-    claims_index_terms()
     _analyze()
     return report
 

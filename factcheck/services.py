@@ -17,20 +17,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from factcheck.dedup import (
-    TERM_CHARS,
-    ClaimSignature,
-    best_match,
-    candidate_blocks,
-    claim_signature,
-    claim_terms,
-    duplicate_decision,
-    numbers_key,
-    stored_terms,
-)
+from factcheck.dedup import claim_signature, duplicate_decision, similarity
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.page_index import INDEX_FORMAT, PageIndex, build_index
 from factcheck.evidence.page_index import cached as cached_page_index
@@ -57,7 +47,6 @@ from factcheck.ingestion import ArticleDraft, IngestError, check_draft
 from factcheck.models import (
     Article,
     Claim,
-    ClaimTerm,
     DuplicateSuggestion,
     Evidence,
     Feed,
@@ -424,30 +413,36 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
     """Link each claim of the article to a canonical claim of another article that says the
     same thing (high similarity), or suggest it to a reviewer (middle similarity).
 
-    Only canonical claims (not themselves duplicates) of the last DUPLICATE_WINDOW_DAYS are
-    candidates, so chains stay one level deep. They are looked up in ClaimTerm (see
-    dedup.candidate_blocks), which finds every claim that could reach the suggestion
-    threshold: the result is the one a comparison with every candidate would give, the
-    lowest id winning a tie. Returns (linked, suggested). Running twice changes nothing:
-    linked claims are skipped and suggestions are unique per pair.
+    Only canonical claims (not themselves duplicates) are candidates, so chains stay one level
+    deep. Returns (linked, suggested). Running twice changes nothing: linked claims are
+    skipped and suggestions are unique per pair.
     """
+    since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     new_claims = list(
-        Claim.objects.filter(article_id=article_id, canonical__isnull=True)
-        .exclude(kind=Claim.Kind.OPINION)
-        .order_by("pk")
+        Claim.objects.filter(article_id=article_id, canonical__isnull=True).exclude(
+            kind=Claim.Kind.OPINION
+        )
     )
-    claims_index_terms()
-    if not new_claims:
+    candidates = list(
+        Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
+        .exclude(article_id=article_id)
+        .exclude(kind=Claim.Kind.OPINION)
+        .only("pk", "text")
+    )
+    if not new_claims or not candidates:
         return (0, 0)
-    signatures = {claim.pk: claim_signature(claim.text) for claim in new_claims}
-    candidates = _duplicate_candidates(article_id, list(signatures.values()))
+    candidate_signatures = [(c, claim_signature(c.text)) for c in candidates]
     linked = suggested = 0
     linked_to: list[int] = []
     for claim in new_claims:
         if claim.duplicates.exists():
             continue  # already a canonical for someone else: keep it canonical
-        signature = signatures[claim.pk]
-        best, best_score = best_match(signature, candidates.get(numbers_key(signature), ()))
+        signature = claim_signature(claim.text)
+        best, best_score = None, 0.0
+        for candidate, candidate_signature in candidate_signatures:
+            score = similarity(signature, candidate_signature)
+            if score > best_score:
+                best, best_score = candidate, score
         if best is None:
             continue
         decision = duplicate_decision(
@@ -469,81 +464,6 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
     # Their verdict pages now list these appearances: one look-up for all of them.
     forget_pages_of_claims(linked_to)
     return (linked, suggested)
-
-
-def _duplicate_candidates(
-    article_id: int, signatures: Sequence[ClaimSignature]
-) -> dict[str, list[tuple[Claim, ClaimSignature]]]:
-    """The candidate claims for these signatures, by numbers key, in id order: the canonical
-    claims of other articles in the window that lie in one of the signatures' blocks."""
-    keys = {numbers_key(signature) for signature in signatures}
-    terms = {term for signature in signatures for term in stored_terms(signature)}
-    frequency = {
-        (key, term): count
-        for key, term, count in ClaimTerm.objects.filter(numbers_key__in=keys, term__in=terms)
-        .values_list("numbers_key", "term")
-        .annotate(count=Count("pk"))
-        .order_by()
-    }
-    words_by_block: dict[tuple[str, int, int | None], set[str]] = {}
-    for signature in signatures:
-        key = numbers_key(signature)
-        blocks = candidate_blocks(
-            signature,
-            lambda word, key=key: frequency.get((key, word[:TERM_CHARS]), 0),
-            suggest_at=settings.DUPLICATE_SUGGEST_THRESHOLD,
-        )
-        for block in blocks:
-            words = words_by_block.setdefault((key, block.min_size, block.max_size), set())
-            words.update(word[:TERM_CHARS] for word in block.words)
-    if not words_by_block:
-        return {}
-    in_a_block = Q()
-    for (key, min_size, max_size), words in words_by_block.items():
-        sizes = Q(size__gte=min_size) if max_size is None else Q(size__range=(min_size, max_size))
-        in_a_block |= Q(sizes, numbers_key=key, term__in=words)
-    since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
-    found = ClaimTerm.objects.filter(in_a_block).values("claim_id")
-    candidates: dict[str, list[tuple[Claim, ClaimSignature]]] = {}
-    for candidate in (
-        Claim.objects.filter(pk__in=found, canonical__isnull=True, created_at__gte=since)
-        .exclude(article_id=article_id)
-        .exclude(kind=Claim.Kind.OPINION)
-        .only("pk", "text")
-        .order_by("pk")
-    ):
-        signature = claim_signature(candidate.text)
-        candidates.setdefault(numbers_key(signature), []).append((candidate, signature))
-    return candidates
-
-
-# Claims indexed per round: bounds the memory of a first run over a desk of old claims.
-TERM_INDEX_BATCH = 2_000
-
-
-def claims_index_terms() -> int:
-    """Write the ClaimTerm rows of every claim that has none yet: normally the article just
-    extracted (earlier claims were indexed by migration 0011). Returns how many it indexed.
-    Idempotent: rows are unique per (claim, term), and the claim's flag is set with them."""
-    indexed = 0
-    while True:
-        batch = list(
-            Claim.objects.filter(terms_indexed=False)
-            .order_by("pk")
-            .values_list("pk", "text")[:TERM_INDEX_BATCH]
-        )
-        if not batch:
-            return indexed
-        rows = []
-        for pk, text in batch:
-            found = claim_terms(text)
-            rows += [
-                ClaimTerm(claim_id=pk, term=term, numbers_key=found.numbers_key, size=found.size)
-                for term in found.terms
-            ]
-        ClaimTerm.objects.bulk_create(rows, ignore_conflicts=True, batch_size=TERM_INDEX_BATCH)
-        Claim.objects.filter(pk__in=[pk for pk, _ in batch]).update(terms_indexed=True)
-        indexed += len(batch)
 
 
 def forget_pages_of_claims(claim_ids: Sequence[int]) -> None:

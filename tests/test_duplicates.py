@@ -1,18 +1,16 @@
 """Claims repeated across articles link to one canonical claim, whose verdict they show."""
 
-import random
 from unittest import mock
 
 import pytest
 
-from factcheck import dedup, services, tasks
+from factcheck import services, tasks
 from factcheck.ingestion import read_document
 from factcheck.models import Article, Claim, DuplicateSuggestion
 from reviews import selectors
 from reviews import services as review_services
 from reviews.models import Verdict
 from tests.conftest import SEEDS_DIR
-from tests.factories import make_article, make_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -100,74 +98,3 @@ def test_seeds_000_and_002_together_link_only_claims_that_say_the_same_thing():
             services.claim_signature(claim.text).numbers
             == services.claim_signature(claim.canonical.text).numbers
         )
-
-
-def brute_force_links(articles: list[list[tuple[int, str]]]) -> tuple[dict[int, int], set]:
-    """Duplicate linking as it was done before ClaimTerm: each new claim compared with every
-    canonical claim of the other articles (in id order, the first best winning), articles
-    linked one after the other. Returns ({claim id: canonical id}, {(claim, candidate)})."""
-    canonical: dict[int, int] = {}
-    suggestions = set()
-    done: list[tuple[int, str, int]] = []  # (claim id, text, article number)
-    for number, claims in enumerate(articles):
-        done += [(pk, text, number) for pk, text in claims]
-        pool = sorted((pk, text) for pk, text, n in done if n != number)
-        for pk, text in claims:
-            if pk in canonical or pk in canonical.values():
-                continue
-            signature = dedup.claim_signature(text)
-            open_pool = [
-                (other, dedup.claim_signature(other_text))
-                for other, other_text in pool
-                if other not in canonical
-            ]
-            best, score = dedup.best_match(signature, open_pool)
-            if best is None:
-                continue
-            decision = dedup.duplicate_decision(
-                score,
-                shorter_word_count=min(
-                    signature.word_count, dedup.claim_signature(dict(pool)[best]).word_count
-                ),
-                link_at=0.8,
-                suggest_at=0.5,
-                min_words=8,
-            )
-            if decision == "link":
-                canonical[pk] = best
-            elif decision == "suggest":
-                suggestions.add((pk, best))
-    return canonical, suggestions
-
-
-def test_looking_candidates_up_links_exactly_as_comparing_with_every_claim(settings):
-    settings.DUPLICATE_LINK_THRESHOLD, settings.DUPLICATE_SUGGEST_THRESHOLD = 0.8, 0.5
-    settings.DUPLICATE_MIN_WORDS = 8
-    rng = random.Random(7)
-    words = (
-        "troops Syria Russia Putin announced plans send strikes border aid city army talks "
-        "ministry officials said Tuesday convoy refugees ceasefire Aleppo Damascus"
-    ).split()
-    bases = [" ".join(rng.choices(words, k=rng.randint(3, 14))) for _ in range(12)]
-    numbers = ["", " 150,000", " 147,000"]
-
-    def variant(base: str) -> str:
-        tokens = base.split()
-        for _ in range(rng.randint(0, 2)):
-            tokens[rng.randrange(len(tokens))] = rng.choice(words)
-        return " ".join(tokens) + rng.choice(numbers) + "."
-
-    articles = []
-    for n in range(10):
-        sentences = list(dict.fromkeys(variant(rng.choice(bases)) for _ in range(12)))
-        article = make_article(text="\n\n".join(sentences), title=f"Article {n}")
-        claims = [make_claim(article=article, sentence=s) for s in sentences]
-        articles.append((article, [(c.pk, c.text) for c in claims]))
-        services.claims_link_duplicates(article_id=article.pk)  # as each is extracted
-
-    expected_links, expected_suggestions = brute_force_links([c for _, c in articles])
-    links = dict(Claim.objects.filter(canonical__isnull=False).values_list("pk", "canonical_id"))
-    suggestions = set(DuplicateSuggestion.objects.values_list("claim_id", "candidate_id"))
-    assert links == expected_links
-    assert suggestions == expected_suggestions
-    assert links and suggestions  # the data has both, so the comparison says something
