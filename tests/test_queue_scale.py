@@ -45,14 +45,19 @@ def test_each_page_makes_as_many_queries_at_10000_claims_as_at_1000():
 
     assert small.keys() == large.keys()
     # At 1,000 claims the default queue has fewer than 50 pages, so "page 50" is refused
-    # there (the admin's ?e=1 redirect); it is compared by its bound only.
-    comparable = [name for name in large if name != "queue page 50"]
+    # there (the admin's ?e=1 redirect); and its 20 articles are all among the article
+    # filter's 30 choices, so choosing the oldest needs no look-up of it there. Both are
+    # compared by the bound only.
+    bounded_only = {"queue page 50", "queue article__id__exact=oldest article"}
+    comparable = [name for name in large if name not in bounded_only]
     changed = {
         name: (small[name], large[name]) for name in comparable if small[name] != large[name]
     }
     assert changed == {}
     errors = {name: status for name, (status, _) in large.items() if status != 200}
     assert errors == {}
+    over = {name: large[name] for name in bounded_only if large[name][1] > bench_queue.MAX_QUERIES}
+    assert over == {}
 
 
 def test_the_seeded_desk_has_every_state_and_verbatim_claims():

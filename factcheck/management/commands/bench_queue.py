@@ -15,6 +15,7 @@ import logging
 import math
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib import admin
@@ -22,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -61,14 +63,45 @@ def sortable_columns() -> list[tuple[int, str]]:
     return found
 
 
-def queue_pages(*, last_queue_page: int, last_verdicts_page: int, verdict_id: int | None):
+def filter_pages(queue: str, *, reviewer_id: int | None, article_ids: Sequence[int]) -> list[Page]:
+    """The queue under each of its other filters, one page per choice: assignee (me, and a
+    reviewer), priority, due date, article (the newest and the oldest with claims), claim kind,
+    evidence status, and decided-by (a reviewer)."""
+    choices: list[tuple[str, str]] = [("assignee", "me")]
+    if reviewer_id is not None:
+        choices.append(("assignee", str(reviewer_id)))
+    choices += [("priority", p) for p in Claim.Priority.values]
+    choices += [("due", d) for d in ("overdue", "week", "none")]
+    choices += [("article__id__exact", str(pk)) for pk in article_ids]
+    choices += [("kind", k) for k in ("all", *Claim.Kind.values)]
+    choices += [("evidence_status__exact", e) for e in Claim.EvidenceStatus.values]
+    if reviewer_id is not None:
+        choices.append(("decided_by", str(reviewer_id)))
+    named = {str(reviewer_id): "a reviewer"}
+    named.update(zip(map(str, article_ids), ("newest article", "oldest article"), strict=False))
+    return [
+        Page(f"queue {name}={named.get(value, value)}", f"{queue}?{name}={value}")
+        for name, value in choices
+    ]
+
+
+def queue_pages(
+    *,
+    last_queue_page: int,
+    last_verdicts_page: int,
+    verdict_id: int | None,
+    reviewer_id: int | None = None,
+    article_ids: Sequence[int] = (),
+):
     """Every page bench_queue times, in order. The last pages are given (they depend on the
-    database's size); verdict_id is a published verdict, if there is one."""
+    database's size); verdict_id is a published verdict, if there is one; reviewer_id and
+    article_ids pick the filter pages' person and articles (filter_pages)."""
     queue = reverse("admin:reviews_queueclaim_changelist")
     pages = [Page("queue", queue)]
     for status in selectors.QUEUE_STATUSES:
         if status != "needs_action":
             pages.append(Page(f"queue status={status}", f"{queue}?review_status={status}"))
+    pages += filter_pages(queue, reviewer_id=reviewer_id, article_ids=article_ids)
     for index, name in sortable_columns():
         pages.append(Page(f"queue sort {name} asc", f"{queue}?o={index}"))
         pages.append(Page(f"queue sort {name} desc", f"{queue}?o=-{index}"))
@@ -108,8 +141,23 @@ def current_pages() -> list[Page]:
     published = Review.objects.filter(published=True)
     last_verdicts = max(1, math.ceil(published.count() / VERDICTS_PER_PAGE))
     verdict = published.order_by("pk").values_list("pk", flat=True).first()
+    # The reviewer holding the most claims, and the newest and oldest articles with claims.
+    reviewer = (
+        Review.objects.filter(assignee__isnull=False)
+        .values("assignee")
+        .annotate(held=Count("pk"))
+        .order_by("-held", "assignee")
+        .values_list("assignee", flat=True)
+        .first()
+    )
+    with_claims = Claim.objects.order_by("article_id").values_list("article_id", flat=True)
+    newest, oldest = with_claims.reverse().first(), with_claims.first()
     return queue_pages(
-        last_queue_page=last_queue, last_verdicts_page=last_verdicts, verdict_id=verdict
+        last_queue_page=last_queue,
+        last_verdicts_page=last_verdicts,
+        verdict_id=verdict,
+        reviewer_id=reviewer,
+        article_ids=[pk for pk in (newest, oldest) if pk is not None],
     )
 
 
