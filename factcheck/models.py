@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from factcheck.safe_urls import MAX_URL_LENGTH, public_url_validator
@@ -70,6 +70,10 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The desk's priorities in its order, high first, as Claim.queue_priority_rank holds them.
+QUEUE_PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 class Claim(models.Model):
@@ -143,6 +147,24 @@ class Claim(models.Model):
         related_name="duplicates",
         help_text="The claim this one repeats, if any.",
     )
+    # The review's priority and due date, copied here by reviews.services.review_assign (the
+    # one place either is set, in the same transaction), so that the queue's default order
+    # reads this table alone and one index serves it (claim_queue_order).
+    review_priority = models.CharField(max_length=6, choices=Priority.choices, blank=True)
+    review_due_on = models.DateField(null=True, blank=True)
+    # The desk's priority, the editor's or else the machine's, as the queue sorts and filters
+    # it: QUEUE_PRIORITY_RANK.
+    queue_priority_rank = models.GeneratedField(
+        expression=Case(
+            *(
+                When(Q(review_priority=value) | Q(review_priority="", priority=value), then=rank)
+                for value, rank in QUEUE_PRIORITY_RANK.items()
+            ),
+            default=len(QUEUE_PRIORITY_RANK),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,9 +175,33 @@ class Claim(models.Model):
             # JSON of entities and reasons, ten times the size.
             models.Index(
                 fields=["id"],
-                include=["article", "canonical", "kind", "priority", "score"],
+                include=[
+                    *("article", "canonical", "kind", "priority", "score", "evidence_status"),
+                    *("queue_priority_rank", "review_due_on"),
+                ],
                 name="claim_queue_columns",
             ),
+            # The kind filter, whose rarer kinds are a few rows among 100,000.
+            models.Index(fields=["kind"], name="claim_kind"),
+            # The queue's evidence-status filter, whose rarer values (pending, gathering,
+            # unavailable) are a handful of rows among 100,000; and the sweep's claims whose
+            # retry time has come.
+            models.Index(fields=["evidence_status", "evidence_retry_at"], name="claim_evidence"),
+            # The queue's default orders (reviews.selectors.queue_ordering), so a page is the
+            # first rows of an index rather than a sort of every claim in view. Ascending
+            # dates are the queue's "nulls last", as PostgreSQL orders an index by default
+            # (SQLite does not take NULLS LAST in an index).
+            models.Index(
+                fields=["queue_priority_rank", "review_due_on", "-score", "id"],
+                name="claim_queue_order",
+            ),
+            models.Index(
+                fields=["review_due_on", "queue_priority_rank", "-score", "id"],
+                name="claim_queue_order_due",
+            ),
+            # The queue sorted by its due and priority columns (a click on the header).
+            models.Index(fields=["review_due_on", "id"], name="claim_queue_by_due"),
+            models.Index(fields=["queue_priority_rank", "id"], name="claim_queue_by_priority"),
         ]
         constraints = [
             models.UniqueConstraint(

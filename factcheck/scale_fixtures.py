@@ -310,7 +310,13 @@ def _seed_batch(
         review = _review_for(claim, rng, reviewers, editors, now)
         if review is not None:
             reviews.append(review)
+    for review in reviews:  # the claim's copy of its schedule, as review_assign keeps it
+        review.claim.review_priority, review.claim.review_due_on = review.priority, review.due_on
+    scheduled = [r.claim for r in reviews]
     Claim.objects.bulk_update(duplicates, ["canonical"], batch_size=BATCH_CLAIMS)
+    Claim.objects.bulk_update(
+        scheduled, ["review_priority", "review_due_on"], batch_size=BATCH_CLAIMS
+    )
     Review.objects.bulk_create(reviews, batch_size=BATCH_CLAIMS)
 
     versions, citations, transitions = [], [], []

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from factcheck.models import Claim
+from factcheck.models import QUEUE_PRIORITY_RANK, Claim
 from reviews import selectors
 from reviews.models import Review
 
@@ -165,7 +165,8 @@ class PriorityFilter(QueueListFilter):
     def condition(self, value: str) -> Q:
         if value not in Claim.Priority.values:
             raise ValueError(f"Unknown priority {value!r}.")
-        return Q(effective_priority=value)
+        # The stored rank, which the queue's order index leads with (not the priority's text).
+        return Q(queue_priority_rank=QUEUE_PRIORITY_RANK[value])
 
 
 class DueFilter(QueueListFilter):

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 
-from factcheck.models import Article, Claim, Evidence
+from factcheck.models import QUEUE_PRIORITY_RANK, Article, Claim, Evidence
 from reviews.models import AuditEntry, QueueClaim, Review, ReviewTransition
 from reviews.roles import DESK_GROUPS
 
@@ -51,9 +51,8 @@ QUEUE_STATUSES = {
     "all": "All",
 }
 
-# Sort keys: priority in the desk's order (high first), not the alphabet's; statuses in the
-# order a claim moves through the workflow, triage last.
-PRIORITY_RANK = {Claim.Priority.HIGH: 0, Claim.Priority.MEDIUM: 1, Claim.Priority.LOW: 2}
+# Sort keys: priority in the desk's order, high first, not the alphabet's (the claim's
+# queue_priority_rank); statuses in the order a claim moves through the workflow, triage last.
 STATUS_RANK = {
     "unassigned": 0,
     Review.State.ASSIGNED: 1,
@@ -63,7 +62,9 @@ STATUS_RANK = {
     "dismissed": 5,
     "duplicate": 6,
 }
-DUE_SOONEST_FIRST = F("review__due_on").asc(nulls_last=True)
+# The claim's copy of its review's due date (reviews.services.review_assign keeps it), so the
+# default orders read one table and its index (factcheck's migration 0011).
+DUE_SOONEST_FIRST = F("review_due_on").asc(nulls_last=True)
 
 
 def queue_claims(*, include_opinions: bool = False) -> QuerySet[QueueClaim]:
@@ -80,12 +81,10 @@ def queue_claims(*, include_opinions: bool = False) -> QuerySet[QueueClaim]:
         "review__assignee",
         "canonical__review",
     ).annotate(
-        effective_priority=Coalesce(NullIf("review__priority", Value("")), F("priority")),
-        priority_rank=Case(
-            *(When(effective_priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()),
-            default=Value(len(PRIORITY_RANK)),
-            output_field=IntegerField(),
-        ),
+        # From the claim's copy of its review's priority (review_priority): the default order
+        # and its index read the claims table alone.
+        effective_priority=Coalesce(NullIf("review_priority", Value("")), F("priority")),
+        priority_rank=F("queue_priority_rank"),
         status_rank=Case(
             When(canonical__isnull=False, then=Value(STATUS_RANK["duplicate"])),
             When(review__dismissed_reason__gt="", then=Value(STATUS_RANK["dismissed"])),
@@ -137,7 +136,7 @@ def queue_status_condition(status: str) -> Q:
         )
         # The default view shows high and medium; low-priority claims wait one click away
         # until someone takes one or an editor raises or assigns it.
-        low_unassigned = Q(effective_priority=Claim.Priority.LOW) & (
+        low_unassigned = Q(queue_priority_rank=QUEUE_PRIORITY_RANK[Claim.Priority.LOW]) & (
             Q(review__isnull=True) | Q(review__assignee__isnull=True)
         )
         if status == "low_priority":

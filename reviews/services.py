@@ -225,6 +225,10 @@ def review_assign(
         if priority:
             review.priority = priority
         review.save()
+        # The queue sorts by the claim's copy of these (reviews.selectors.queue_claims).
+        Claim.objects.filter(pk=claim.pk).update(
+            review_priority=review.priority, review_due_on=review.due_on
+        )
         _audit(
             actor=assigned_by,
             action="review_assigned",

@@ -365,3 +365,50 @@ def test_it_keeps_the_first_verdict_when_two_reviewers_race():
     assert review.reviewer.username == winner
     assert review.rationale == f"{winner} thinks so."
     assert actions(claim) == ["verdict_submitted"]
+
+
+def schedules_copied() -> bool:
+    """Every claim's copy of its review's priority and due date (which the queue sorts by)
+    equals the review's; a claim without a review has none."""
+    claims = Claim.objects.select_related("review")
+    return all(
+        (c.review_priority, c.review_due_on)
+        == ((c.review.priority, c.review.due_on) if hasattr(c, "review") else ("", None))
+        for c in claims
+    )
+
+
+def test_the_queue_sorts_by_a_copy_of_the_reviews_schedule_that_every_step_keeps(
+    reviewer, second_reviewer, editor
+):
+    import datetime as dt
+
+    claim = make_claim_with_evidence(priority="low")
+    other = make_claim(priority="low")
+    assert schedules_copied()
+    steps = [
+        lambda: services.review_assign(
+            claim=claim, assignee=reviewer, assigned_by=editor,
+            due_on=dt.date(2026, 12, 24), priority="high",
+        ),
+        lambda: services.review_assign(
+            claim=claim, assignee=second_reviewer, assigned_by=editor,
+            due_on=dt.date(2026, 12, 10), priority="medium",
+        ),
+        lambda: services.review_unassign(claim=claim, editor=editor),
+        lambda: services.review_assign(claim=claim, assignee=reviewer, assigned_by=editor),
+        lambda: submit(claim, reviewer),
+        lambda: services.review_return(review=claim.review, editor=editor, note="Cite more."),
+        lambda: submit(claim, reviewer),
+        lambda: services.review_publish(review=claim.review, editor=editor),
+        lambda: services.claim_dismiss(claim=other, user=editor, reason="opinion"),
+        lambda: services.claim_restore(claim=other, editor=editor),
+    ]  # fmt: skip
+    for step in steps:
+        step()
+        claim.refresh_from_db()
+        assert schedules_copied()
+    assert (claim.review_priority, claim.review_due_on) == ("medium", dt.date(2026, 12, 10))
+    ranked = Claim.objects.get(pk=claim.pk).queue_priority_rank
+    assert ranked == 1  # the editor's medium over the machine's low
+    assert Claim.objects.get(pk=other.pk).queue_priority_rank == 2
