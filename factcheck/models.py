@@ -176,8 +176,14 @@ class Claim(models.Model):
             models.Index(
                 fields=["id"],
                 include=[
-                    *("article", "canonical", "kind", "priority", "score", "evidence_status"),
-                    *("queue_priority_rank", "review_due_on"),
+                    "article",
+                    "canonical",
+                    "kind",
+                    "priority",
+                    "score",
+                    "evidence_status",
+                    "queue_priority_rank",
+                    "review_due_on",
                 ],
                 name="claim_queue_columns",
             ),

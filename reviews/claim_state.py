@@ -46,8 +46,9 @@ def desk_state_expression() -> Case:
 
 
 def desk_priority_expression() -> Coalesce:
-    """The editor's priority where one was set, else the machine's (Claim.priority)."""
-    return Coalesce(NullIf(F("review__priority"), Value("")), F("priority"))
+    """The editor's priority where one was set, else the machine's (Claim.priority). Read
+    from the claim's copy of its review's priority (Claim.review_priority), so no join."""
+    return Coalesce(NullIf(F("review_priority"), Value("")), F("priority"))
 
 
 def with_desk_state(claims: QuerySet) -> QuerySet:

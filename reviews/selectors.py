@@ -19,9 +19,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 
 from factcheck.models import QUEUE_PRIORITY_RANK, Article, Claim, Evidence
+from reviews.claim_state import desk_priority_expression
 from reviews.models import AuditEntry, QueueClaim, Review, ReviewTransition
 from reviews.roles import DESK_GROUPS
 
@@ -81,9 +82,7 @@ def queue_claims(*, include_opinions: bool = False) -> QuerySet[QueueClaim]:
         "review__assignee",
         "canonical__review",
     ).annotate(
-        # From the claim's copy of its review's priority (review_priority): the default order
-        # and its index read the claims table alone.
-        effective_priority=Coalesce(NullIf("review_priority", Value("")), F("priority")),
+        effective_priority=desk_priority_expression(),
         priority_rank=F("queue_priority_rank"),
         status_rank=Case(
             When(canonical__isnull=False, then=Value(STATUS_RANK["duplicate"])),
