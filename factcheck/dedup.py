@@ -7,7 +7,10 @@ alike the sentences look.
 """
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 STOPWORDS = frozenset(
@@ -32,10 +35,20 @@ class ClaimSignature:
 
 
 def claim_signature(text: str) -> ClaimSignature:
-    tokens = [t.lower() for t in WORD_RE.findall(text)]
-    words = frozenset(stem(t) for t in tokens if t not in STOPWORDS and len(t) > 1)
+    tokens = WORD_RE.findall(text)
+    words = frozenset(filter(None, map(content_word, tokens)))
     numbers = frozenset(n.replace(",", "") for n in NUMBER_RE.findall(text))
     return ClaimSignature(words=words, numbers=numbers, word_count=len(tokens))
+
+
+# Cached: a desk's claims share their words, and linking signs a whole window of claims.
+@lru_cache(maxsize=1 << 16)
+def content_word(token: str) -> str:
+    """The token's stem, or "" when it is a stopword or a single letter."""
+    word = token.lower()
+    if word in STOPWORDS or len(word) <= 1:
+        return ""
+    return stem(word)
 
 
 def stem(word: str) -> str:
@@ -53,10 +66,62 @@ def similarity(a: ClaimSignature, b: ClaimSignature) -> float:
         return 0.0
     if not a.words or not b.words:
         return 0.0
-    shared = len(a.words & b.words)
-    jaccard = shared / len(a.words | b.words)
-    overlap = shared / min(len(a.words), len(b.words))
+    return _score(len(a.words & b.words), len(a.words), len(b.words))
+
+
+def _score(shared: int, words_a: int, words_b: int) -> float:
+    jaccard = shared / (words_a + words_b - shared)
+    overlap = shared / min(words_a, words_b)
     return (jaccard + overlap) / 2
+
+
+@dataclass(frozen=True)
+class Match:
+    key: int
+    score: float
+    signature: ClaimSignature
+
+
+class SignatureIndex:
+    """Signatures looked up by number set, then by content word.
+
+    A claim scores above 0 only against claims with the same numbers and at least one shared
+    content word, so `best_match` compares with those alone, not with every claim: an
+    article's claims against a desk's window cost what their words' postings cost. The answer
+    is the one a scan of every signature in the order added would give, ties to the first.
+    """
+
+    def __init__(self, items: Iterable[tuple[int, ClaimSignature]]) -> None:
+        self._keys: list[int] = []
+        self._signatures: list[ClaimSignature] = []
+        self._postings: dict[frozenset[str], dict[str, list[int]]] = {}
+        for key, signature in items:
+            position = len(self._keys)
+            self._keys.append(key)
+            self._signatures.append(signature)
+            block = self._postings.setdefault(signature.numbers, {})
+            for word in signature.words:
+                block.setdefault(word, []).append(position)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def best_match(self, signature: ClaimSignature) -> Match | None:
+        """The most similar signature (score above 0), or None."""
+        block = self._postings.get(signature.numbers)
+        if not block or not signature.words:
+            return None
+        shared: Counter[int] = Counter()
+        for word in signature.words:
+            shared.update(block.get(word, ()))
+        best_position, best_score = -1, 0.0
+        for position, count in shared.items():
+            score = _score(count, len(signature.words), len(self._signatures[position].words))
+            if score > best_score or (score == best_score and position < best_position):
+                best_position, best_score = position, score
+        if best_position < 0:
+            return None
+        return Match(self._keys[best_position], best_score, self._signatures[best_position])
 
 
 def duplicate_decision(

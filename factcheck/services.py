@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from factcheck.dedup import claim_signature, duplicate_decision, similarity
+from factcheck.dedup import SignatureIndex, claim_signature, duplicate_decision
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.page_index import INDEX_FORMAT, PageIndex, build_index
 from factcheck.evidence.page_index import cached as cached_page_index
@@ -419,46 +419,53 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
     """
     since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     new_claims = list(
-        Claim.objects.filter(article_id=article_id, canonical__isnull=True).exclude(
-            kind=Claim.Kind.OPINION
-        )
-    )
-    candidates = list(
-        Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
-        .exclude(article_id=article_id)
+        Claim.objects.filter(article_id=article_id, canonical__isnull=True)
         .exclude(kind=Claim.Kind.OPINION)
+        .order_by("pk")
         .only("pk", "text")
     )
-    if not new_claims or not candidates:
+    if not new_claims:
         return (0, 0)
-    candidate_signatures = [(c, claim_signature(c.text)) for c in candidates]
+    # Ordered, so that of equally similar candidates the oldest is always the one chosen.
+    candidates = SignatureIndex(
+        (pk, claim_signature(text))
+        for pk, text in Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
+        .exclude(article_id=article_id)
+        .exclude(kind=Claim.Kind.OPINION)
+        .order_by("pk")
+        .values_list("pk", "text")
+    )
+    if not len(candidates):
+        return (0, 0)
+    # Already a canonical for someone else: keep it canonical.
+    canonical_already = set(
+        Claim.objects.filter(canonical__in=[c.pk for c in new_claims]).values_list(
+            "canonical_id", flat=True
+        )
+    )
     linked = suggested = 0
     linked_to: list[int] = []
     for claim in new_claims:
-        if claim.duplicates.exists():
-            continue  # already a canonical for someone else: keep it canonical
+        if claim.pk in canonical_already:
+            continue
         signature = claim_signature(claim.text)
-        best, best_score = None, 0.0
-        for candidate, candidate_signature in candidate_signatures:
-            score = similarity(signature, candidate_signature)
-            if score > best_score:
-                best, best_score = candidate, score
+        best = candidates.best_match(signature)
         if best is None:
             continue
         decision = duplicate_decision(
-            best_score,
-            shorter_word_count=min(signature.word_count, claim_signature(best.text).word_count),
+            best.score,
+            shorter_word_count=min(signature.word_count, best.signature.word_count),
             link_at=settings.DUPLICATE_LINK_THRESHOLD,
             suggest_at=settings.DUPLICATE_SUGGEST_THRESHOLD,
             min_words=settings.DUPLICATE_MIN_WORDS,
         )
         if decision == "link":
-            Claim.objects.filter(pk=claim.pk).update(canonical=best)
-            linked_to.append(best.pk)
+            Claim.objects.filter(pk=claim.pk).update(canonical_id=best.key)
+            linked_to.append(best.key)
             linked += 1
         elif decision == "suggest":
             _, created = DuplicateSuggestion.objects.get_or_create(
-                claim=claim, candidate=best, defaults={"similarity": round(best_score, 4)}
+                claim=claim, candidate_id=best.key, defaults={"similarity": round(best.score, 4)}
             )
             suggested += created
     # Their verdict pages now list these appearances: one look-up for all of them.

@@ -1,6 +1,15 @@
 """factcheck.dedup: when two claims say the same thing."""
 
-from factcheck.dedup import claim_signature, duplicate_decision, similarity
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factcheck.dedup import (
+    ClaimSignature,
+    SignatureIndex,
+    claim_signature,
+    duplicate_decision,
+    similarity,
+)
 
 
 def score(a: str, b: str) -> float:
@@ -35,3 +44,43 @@ def test_it_leaves_unrelated_claims_alone():
     a = "NATO called on Russia to cease strikes in Syria."
     b = "The humanitarian aid would be largely distributed in the city of Deir Ez-Zor."
     assert decide(a, b) == "none"
+
+
+# --- The index gives what comparing with every claim gives ---------------------------------
+
+WORDS = ["putin", "troops", "syria", "send", "strikes", "russia", "nato", "aid", "city", "plans"]
+NUMBERS = ["", "150,000", "15,000", "2015"]
+claim_texts = st.lists(st.sampled_from(WORDS), max_size=8).flatmap(
+    lambda words: st.sampled_from(NUMBERS).map(lambda n: " ".join([*words, n]))
+)
+
+
+def scan(signatures: list[ClaimSignature], query: ClaimSignature) -> tuple[int, float] | None:
+    """The plain way: compare with each in turn, keep the first strictly better."""
+    best, best_score = None, 0.0
+    for position, signature in enumerate(signatures):
+        score = similarity(query, signature)
+        if score > best_score:
+            best, best_score = position, score
+    return None if best is None else (best, best_score)
+
+
+@given(st.lists(claim_texts, max_size=30), claim_texts)
+def test_the_index_finds_the_match_a_full_scan_finds(desk: list[str], text: str):
+    signatures = [claim_signature(t) for t in desk]
+    index = SignatureIndex((1000 + i, s) for i, s in enumerate(signatures))
+    query = claim_signature(text)
+    found = index.best_match(query)
+    expected = scan(signatures, query)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.key, found.score) == (1000 + expected[0], expected[1])
+        assert found.signature == signatures[expected[0]]
+
+
+def test_the_index_never_offers_a_claim_with_other_numbers():
+    index = SignatureIndex([(1, claim_signature("Putin will send 15,000 troops to Syria"))])
+    assert index.best_match(claim_signature("Putin will send 150,000 troops to Syria")) is None
+    assert len(index) == 1
