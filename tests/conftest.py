@@ -9,12 +9,14 @@ import ipaddress
 import os
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from tests.wikipedia_double import wikipedia_double  # noqa: F401  (a shared fixture)
 
@@ -44,6 +46,47 @@ def ensure_desk_groups() -> None:
     finally:
         for label, models_module in saved.items():
             apps.get_app_config(label).models_module = models_module
+
+
+def restore_desk_groups_after_flush(sender, **kwargs) -> None:
+    """A transactional test ends by flushing the database, which deletes the desk groups and
+    then sends post_migrate: put them back there, so that no test depends on running before
+    every transactional one (pytest-xdist mixes the order)."""
+    if sender.label == "reviews":  # the last of our apps: every permission exists by now
+        ensure_desk_groups()
+
+
+def pytest_configure(config) -> None:
+    post_migrate.connect(restore_desk_groups_after_flush, dispatch_uid="restore_desk_groups")
+    _own_broker_database(config)
+
+
+def _own_broker_database(config) -> None:
+    """Under pytest-xdist (./dev test runs one test process per core) each test process gets
+    its own Redis database for the broker, as each gets its own test database: a worker one
+    test starts must never take another process's messages, and flushing one test's broker
+    must not empty another's. Test DB names get their _gw0, _gw1 from pytest-django."""
+    from django.conf import settings
+
+    worker = getattr(config, "workerinput", {}).get("workerid")  # as pytest-django reads it
+    if not worker or not settings.CELERY_BROKER_URL.startswith("redis://"):
+        return
+    from factcheck.celery import app
+
+    url = broker_url_of_worker(settings.CELERY_BROKER_URL, int(worker.removeprefix("gw")))
+    settings.CELERY_BROKER_URL = url
+    app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url  # for the subprocesses that inherit it
+
+
+def broker_url_of_worker(url: str, number: int) -> str:
+    """The Redis URL with a database number of this test process's own: the given database
+    for process 0, the ones below it for the others (Redis has 16: 0..15)."""
+    parts = urlsplit(url)
+    first = int(parts.path.strip("/") or 0)
+    if number > first:
+        raise pytest.UsageError(f"no Redis database left for test process {number} below {url}")
+    return urlunsplit(parts._replace(path=f"/{first - number}"))
 
 
 LOCAL_NAMES = {"localhost", "testserver", "127.0.0.1", "::1", "0.0.0.0", ""}
