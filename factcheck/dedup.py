@@ -7,6 +7,7 @@ alike the sentences look.
 """
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def _score(shared: int, words_a: int, words_b: int) -> float:
 class Match:
     key: int
     score: float
-    signature: ClaimSignature
+    word_count: int  # the matched claim's, for duplicate_decision's shorter_word_count
 
 
 class SignatureIndex:
@@ -89,19 +90,27 @@ class SignatureIndex:
     content word, so `best_match` compares with those alone, not with every claim: an
     article's claims against a desk's window cost what their words' postings cost. The answer
     is the one a scan of every signature in the order added would give, ties to the first.
+
+    It keeps compact arrays, not the signatures, so a window of 100,000 claims costs a few
+    megabytes of the worker's memory.
     """
 
     def __init__(self, items: Iterable[tuple[int, ClaimSignature]]) -> None:
-        self._keys: list[int] = []
-        self._signatures: list[ClaimSignature] = []
-        self._postings: dict[frozenset[str], dict[str, list[int]]] = {}
+        self._keys = array("q")
+        self._sizes = array("I")  # content words per signature
+        self._word_counts = array("I")
+        self._postings: dict[frozenset[str], dict[str, array]] = {}
         for key, signature in items:
             position = len(self._keys)
             self._keys.append(key)
-            self._signatures.append(signature)
+            self._sizes.append(len(signature.words))
+            self._word_counts.append(signature.word_count)
             block = self._postings.setdefault(signature.numbers, {})
             for word in signature.words:
-                block.setdefault(word, []).append(position)
+                posting = block.get(word)
+                if posting is None:
+                    posting = block[word] = array("I")
+                posting.append(position)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -115,13 +124,14 @@ class SignatureIndex:
         for word in signature.words:
             shared.update(block.get(word, ()))
         best_position, best_score = -1, 0.0
+        size = len(signature.words)
         for position, count in shared.items():
-            score = _score(count, len(signature.words), len(self._signatures[position].words))
+            score = _score(count, size, self._sizes[position])
             if score > best_score or (score == best_score and position < best_position):
                 best_position, best_score = position, score
         if best_position < 0:
             return None
-        return Match(self._keys[best_position], best_score, self._signatures[best_position])
+        return Match(self._keys[best_position], best_score, self._word_counts[best_position])
 
 
 def duplicate_decision(

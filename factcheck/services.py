@@ -454,7 +454,7 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
             continue
         decision = duplicate_decision(
             best.score,
-            shorter_word_count=min(signature.word_count, best.signature.word_count),
+            shorter_word_count=min(signature.word_count, best.word_count),
             link_at=settings.DUPLICATE_LINK_THRESHOLD,
             suggest_at=settings.DUPLICATE_SUGGEST_THRESHOLD,
             min_words=settings.DUPLICATE_MIN_WORDS,
