@@ -4,8 +4,11 @@ gold annotations (reported as figures)."""
 import json
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from factcheck.evidence.corpus import CorpusSource
 from factcheck.evidence.hints import evidence_hints
@@ -305,3 +308,45 @@ def test_it_prints_evidence_as_json_lines():
     }
     assert records[0]["snapshot_date"] == "2023-06-16"
     assert any(h["kind"] == "number_mismatch" for r in records for h in r["hints"])
+
+
+# --- Names found by str.find are the names the patterns find -------------------------------
+
+_NAME_PAGE_TEXT = (
+    "Russia and the Russian army sent troops. IS fighters left; ISIS is not IS. "
+    "The U.S. and the US Navy used bases. Putin's aide met Vladimir Putin in Moscow. "
+    "Islamic State (IS) lost Raqqa. Rusia is a typo. Prussia is not Russia."
+)
+_NAME_WORDS = ["russia", "putin", "vladimir putin", "islamic state", "moscow", "army", "us"]
+_NAME_ACRONYMS = ["IS", "ISIS", "US", "U.S.", "UN"]
+
+
+@given(
+    words=st.frozensets(st.sampled_from(_NAME_WORDS), max_size=3),
+    acronyms=st.frozensets(st.sampled_from(_NAME_ACRONYMS), max_size=2),
+    order=st.permutations(range(3)),
+)
+def test_the_name_index_finds_the_rows_the_name_pattern_finds(words, acronyms, order):
+    from factcheck.evidence.page_index import build_index, names_regex
+    from factcheck.evidence.ranking import _Block
+
+    sentences = [s + "." for s in _NAME_PAGE_TEXT.split(". ")]
+    pages = [
+        build_index(page(f"Page {n}", ("", " ".join(sentences[n * 3 : n * 3 + 4])))) for n in order
+    ]
+    pattern = names_regex(words, acronyms)
+    expected = []
+    starts = np.cumsum([0] + [len(p.rankable) for p in pages])[:-1]
+    for start, index in zip(starts.tolist(), pages, strict=True):
+        rows = [
+            row
+            for row, position in enumerate(index.rankable)
+            if pattern.search(index.sentences[position][2])
+        ]
+        assert index.rows_naming(words, acronyms).tolist() == rows
+        expected += [start + row for row in rows]
+
+    block = _Block(pages)
+    assert block.rows_naming(words, acronyms).tolist() == expected
+    # Asked again, in any combination, a literal's rows come from the caches unchanged.
+    assert block.rows_naming(words, acronyms).tolist() == expected

@@ -17,7 +17,9 @@ import json
 import re
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,6 +64,10 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()  # a letter or digit: what the patterns' [^\W_] means
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_ROWS.flags.writeable = False
+
+
 @dataclass
 class PageIndex:
     """A page prepared for ranking, once per revision: its sentences, and for the rankable
@@ -86,8 +92,9 @@ class PageIndex:
     title: tuple[str, ...]
     # the page as a document about something: title (twice), description, lead
     summary: tuple[str, ...]
-    # Filled as claims ask, never stored: names recur across claims.
+    # Filled as claims ask, never stored: names (and the words of names) recur across claims.
     name_hits: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
+    literal_hits: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, repr=False)
     _lowered: str | None = field(default=None, repr=False)
     _counts: dict[str, Counter] = field(default_factory=dict, repr=False)
 
@@ -104,16 +111,35 @@ class PageIndex:
         found with str.find, which is many times faster than the regex scan."""
         key = (words, acronyms)
         hits = self.name_hits.get(key)
-        if hits is not None:
-            return hits
-        if self._lowered is None:
-            self._lowered = _lower_in_place(self.text)
-        offsets = _starts_of(self._lowered, words, whole=False)
-        offsets += _starts_of(self.text, acronyms, whole=True)
-        hits = np.unique(
-            np.searchsorted(self.starts, np.array(offsets, dtype=np.int64), "right") - 1
-        )
-        self.name_hits[key] = hits
+        if hits is None:
+            found = [self.rows_with(word, whole=False) for word in words]
+            found += [self.rows_with(acronym, whole=True) for acronym in acronyms]
+            hits = np.unique(joined(found, np.int64))
+            self.name_hits[key] = hits
+        return hits
+
+    def rows_with(self, literal: str, *, whole: bool) -> np.ndarray:
+        """Rows where ``literal`` starts a word: as written and whole when ``whole`` (an
+        acronym), else case-insensitively and at a word's start only (a lower-cased word).
+        Sorted, each row once. Kept per literal, because claims name the same entities in
+        different combinations ("Russia" with "Syria", then with "Turkey")."""
+        key = (literal, whole)
+        hits = self.literal_hits.get(key)
+        if hits is None:
+            if whole:
+                text = self.text
+            else:
+                if self._lowered is None:
+                    self._lowered = _lower_in_place(self.text)
+                text = self._lowered
+            offsets = _starts_of(text, (literal,), whole=whole)
+            if not offsets:
+                hits = _NO_ROWS  # the usual answer: one array for all, never written to
+            else:
+                # Offsets come in text order, so the rows are sorted: drop repeats in place.
+                rows = np.searchsorted(self.starts, offsets, "right") - 1
+                hits = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+            self.literal_hits[key] = hits
         return hits
 
     # --- Storage ---------------------------------------------------------------------------
@@ -196,7 +222,7 @@ def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
-def _starts_of(text: str, literals: frozenset[str], *, whole: bool) -> list[int]:
+def _starts_of(text: str, literals: Iterable[str], *, whole: bool) -> list[int]:
     """Offsets of the literals in text where no letter or digit precedes them (and, when
     whole, none follows)."""
     found = []
@@ -212,7 +238,10 @@ def _starts_of(text: str, literals: frozenset[str], *, whole: bool) -> list[int]
     return found
 
 
+@lru_cache(maxsize=4096)
 def names_regex(words: frozenset[str], acronyms: frozenset[str]) -> re.Pattern:
+    """One pattern for any of the words or acronyms (as rows_naming finds them); cached,
+    because every claim of an article asks again for the same few entities."""
     alternatives = []
     if words:
         listed = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -112,6 +113,7 @@ def claim_entity_names(query: ClaimQuery) -> tuple[str, ...]:
     return tuple(query.entity_names) or heuristic_entity_names(query.text)
 
 
+@lru_cache(maxsize=65536)
 def _clean_name(name: str) -> str:
     name = " ".join(name.replace("’", "'").split()).strip(" .,;:'\"")
     name = re.sub(r"'s?$", "", name)
@@ -280,6 +282,12 @@ def _variants(name: str) -> tuple[set[str], set[str]]:
 def name_alternatives(names: Sequence[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
     """One (words, acronyms) pair per entity (see entity_groups): any of its names, their
     known aliases and, for people, the surname alone (see _variants)."""
+    return list(_name_alternatives(tuple(names)))
+
+
+@lru_cache(maxsize=4096)
+def _name_alternatives(names: tuple[str, ...]) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    # Cached: ranking and the hints ask for every claim, and an article's claims share names.
     found = []
     for group in entity_groups(names):
         words: set[str] = set()
@@ -290,7 +298,7 @@ def name_alternatives(names: Sequence[str]) -> list[tuple[frozenset[str], frozen
             acronyms |= more_acronyms
         if words or acronyms:
             found.append((frozenset(words), frozenset(acronyms)))
-    return found
+    return tuple(found)
 
 
 def name_patterns(names: Sequence[str]) -> list[re.Pattern]:
@@ -354,6 +362,7 @@ class _Block:
         )
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._names: dict[tuple, np.ndarray] = {}
+        self._literals: dict[tuple[str, bool], np.ndarray] = {}
         self._first: np.ndarray | None = None
         self._first_row_of: dict[int, int] | None = None
 
@@ -388,17 +397,31 @@ class _Block:
         return found
 
     def rows_naming(self, words: frozenset[str], acronyms: frozenset[str]) -> np.ndarray:
+        """Block rows naming any of the words or acronyms (see PageIndex.rows_naming)."""
         key = (words, acronyms)
         found = self._names.get(key)
         if found is None:
-            found = joined(
-                [
-                    index.rows_naming(words, acronyms) + start
-                    for index, start in zip(self.pages, self.starts[:-1], strict=True)
-                ],
-                np.int64,
-            )
+            parts = [self._rows_with(word, whole=False) for word in words]
+            parts += [self._rows_with(acronym, whole=True) for acronym in acronyms]
+            found = joined(parts, np.int64)
+            if len(parts) > 1:
+                found = np.unique(found)
             self._names[key] = found
+        return found
+
+    def _rows_with(self, literal: str, *, whole: bool) -> np.ndarray:
+        """Block rows of PageIndex.rows_with, gathered over the pages once per literal: the
+        claims of an article name the same few entities in ever new combinations."""
+        key = (literal, whole)
+        found = self._literals.get(key)
+        if found is None:
+            parts = []
+            for index, start in zip(self.pages, self.starts[:-1].tolist(), strict=True):
+                rows = index.rows_with(literal, whole=whole)
+                if len(rows):
+                    parts.append(rows + start)
+            found = joined(parts, np.int64)
+            self._literals[key] = found
         return found
 
 

@@ -112,6 +112,12 @@ class NumberMention:
 def find_numbers(text: str) -> list[NumberMention]:
     """Numbers written with digits, with the word that follows as a rough unit. Four-digit
     numbers between 1900 and 2100 without a thousands separator count as years."""
+    return list(_numbers_in(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _numbers_in(text: str) -> tuple[NumberMention, ...]:
+    # Cached: the hints read the same top evidence sentences for claim after claim.
     mentions = []
     for match in _NUMBER_RE.finditer(text):
         digits, percent, multiplier = match.group(1), match.group(2), match.group(3)
@@ -146,7 +152,7 @@ def find_numbers(text: str) -> list[NumberMention]:
                 value, match.group(0), match.start(), match.end(), unit, is_year, following, is_day
             )
         )
-    return mentions
+    return tuple(mentions)
 
 
 def _words_after(text: str, position: int) -> tuple[str, ...]:
