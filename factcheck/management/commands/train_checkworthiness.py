@@ -1,4 +1,4 @@
-"""manage.py train_checkworthiness [--output DIR] [--check-only] [--no-random-split]
+"""manage.py train_checkworthiness [--output DIR] [--check-only] [--no-random-split] [--layers N]
 
 Fine-tune the check-worthiness encoder and print the figures in its model card: the model's
 and the baseline's check-worthy F1 and average precision on held-out debates (the model's
@@ -14,6 +14,8 @@ shipped one) against a freshly fitted baseline on the same held-out parts, in ab
 --output DIR        write the model files there instead of into the package.
 --check-only        do not train: score the existing model.
 --no-random-split   skip the second fine-tuning (the random split, reported for comparison).
+--layers N          keep N of the base encoder's 6 layers (default 6): faster, less accurate;
+                    MODEL_CARD.md gives the figures of 3 and 4.
 """
 
 from pathlib import Path
@@ -44,8 +46,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip the random-split comparison (one fine-tuning instead of two).",
         )
+        parser.add_argument(
+            "--layers",
+            type=int,
+            default=6,
+            help="Transformer layers of the base encoder to keep, 1 to 6 (default 6).",
+        )
 
-    def handle(self, *args, output: Path, check_only: bool, no_random_split: bool, **options):
+    def handle(
+        self, *args, output: Path, check_only: bool, no_random_split: bool, layers: int, **options
+    ):
+        if not 1 <= layers <= 6:
+            raise CommandError(f"--layers must be 1 to 6 (the base encoder has six), not {layers}.")
         if check_only:
             model_path = output / checkworthiness.MODEL_PATH.name
             if not model_path.exists():
@@ -61,7 +73,7 @@ class Command(BaseCommand):
                     "again. `--check-only` needs none of them."
                 ) from error
             report = training.train_and_evaluate(
-                output, log=self.stdout.write, random_split=not no_random_split
+                output, log=self.stdout.write, random_split=not no_random_split, layers=layers
             )
             encoder = output / "checkworthiness.onnx"
             self.stdout.write(f"wrote {output} (encoder {encoder.stat().st_size / 1e6:.1f} MB)")
