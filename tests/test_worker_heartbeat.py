@@ -211,3 +211,26 @@ def test_public_pages_never_look_up_heartbeats(client, reviewer, who, page):
     assert response.status_code == 200
     assert BANNER not in response.content.decode()
     assert heartbeat_queries(captured) == []
+
+
+def test_a_worker_warns_when_pytorch_sits_beside_it(monkeypatch, caplog):
+    import importlib.util
+
+    from factcheck import celery as celery_app
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: object() if name == "torch" else real_find_spec(name, *a),
+    )
+    with caplog.at_level("WARNING", logger="factcheck.celery"):
+        assert celery_app.warn_if_torch_installed() is True
+    assert "PyTorch is installed" in caplog.text
+
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "torch" else real_find_spec(name, *a),
+    )
+    assert celery_app.warn_if_torch_installed() is False
