@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from factcheck.dedup import SignatureIndex, claim_signature, duplicate_decision
+from factcheck.dedup import WindowIndex, claim_signature, duplicate_decision
 from factcheck.evidence.hints import evidence_hints
 from factcheck.evidence.page_index import INDEX_FORMAT, PageIndex, build_index
 from factcheck.evidence.page_index import cached as cached_page_index
@@ -60,6 +60,11 @@ from factcheck.page_cache import forget_verdict_pages
 from factcheck.safe_urls import is_public_url
 
 log = logging.getLogger(__name__)
+
+# claims_link_duplicates' signatures of the desk's window, kept between articles (see
+# dedup.WindowIndex), one per database name; the lock is for a threaded worker pool.
+_duplicate_windows: dict[str, WindowIndex] = {}
+_duplicate_windows_lock = threading.Lock()
 
 
 def stale_after() -> timedelta:
@@ -426,17 +431,24 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
     )
     if not new_claims:
         return (0, 0)
-    # Ordered, so that of equally similar candidates the oldest is always the one chosen.
-    candidates = SignatureIndex(
-        (pk, claim_signature(text))
-        for pk, text in Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
+    window = (
+        Claim.objects.filter(canonical__isnull=True, created_at__gte=since)
         .exclude(article_id=article_id)
         .exclude(kind=Claim.Kind.OPINION)
-        .order_by("pk")
         .values_list("pk", "text")
     )
-    if not len(candidates):
-        return (0, 0)
+    with _duplicate_windows_lock:
+        # This process's signatures of the window, by database: the test suite and
+        # bench_pipeline switch databases within one process.
+        known = _duplicate_windows.setdefault(connection.settings_dict["NAME"], WindowIndex())
+        among = known.refresh(window)
+        if not among:
+            return (0, 0)
+        # Of equally similar candidates the oldest (smallest pk) is always the one chosen.
+        matches = []
+        for claim in new_claims:
+            signature = claim_signature(claim.text)
+            matches.append((claim, signature, known.index.best_match(signature, among)))
     # Already a canonical for someone else: keep it canonical.
     canonical_already = set(
         Claim.objects.filter(canonical__in=[c.pk for c in new_claims]).values_list(
@@ -445,12 +457,8 @@ def claims_link_duplicates(*, article_id: int) -> tuple[int, int]:
     )
     linked = suggested = 0
     linked_to: list[int] = []
-    for claim in new_claims:
-        if claim.pk in canonical_already:
-            continue
-        signature = claim_signature(claim.text)
-        best = candidates.best_match(signature)
-        if best is None:
+    for claim, signature, best in matches:
+        if claim.pk in canonical_already or best is None:
             continue
         decision = duplicate_decision(
             best.score,

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from factcheck.dedup import (
     ClaimSignature,
     SignatureIndex,
+    WindowIndex,
     claim_signature,
     duplicate_decision,
     similarity,
@@ -84,3 +85,32 @@ def test_the_index_never_offers_a_claim_with_other_numbers():
     index = SignatureIndex([(1, claim_signature("Putin will send 15,000 troops to Syria"))])
     assert index.best_match(claim_signature("Putin will send 150,000 troops to Syria")) is None
     assert len(index) == 1
+
+
+windows = st.dictionaries(st.integers(0, 40), claim_texts, max_size=30)
+
+
+@given(windows, windows, windows, claim_texts)
+def test_a_window_kept_between_articles_matches_as_a_fresh_index_would(
+    first: dict[int, str], second: dict[int, str], third: dict[int, str], text: str
+):
+    # Claims come and go between articles (linked, aged out, rolled back and their ids
+    # reused with other words); the kept index must answer as one built from scratch.
+    kept = WindowIndex()
+    query = claim_signature(text)
+    for window in (first, second, third):
+        among = kept.refresh(window.items())
+        fresh = SignatureIndex((key, claim_signature(t)) for key, t in sorted(window.items()))
+        assert among == set(window)
+        assert kept.index.best_match(query, among) == fresh.best_match(query)
+
+
+def test_a_kept_window_signs_only_what_it_has_not_seen(monkeypatch):
+    from factcheck import dedup
+
+    kept = WindowIndex()
+    kept.refresh([(1, "Putin will send 150,000 troops to Syria")])
+    signed = []
+    monkeypatch.setattr(dedup, "claim_signature", lambda t: signed.append(t) or claim_signature(t))
+    kept.refresh([(1, "Putin will send 150,000 troops to Syria"), (2, "NATO denied it")])
+    assert signed == ["NATO denied it"]
