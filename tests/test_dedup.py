@@ -114,3 +114,12 @@ def test_a_kept_window_signs_only_what_it_has_not_seen(monkeypatch):
     monkeypatch.setattr(dedup, "claim_signature", lambda t: signed.append(t) or claim_signature(t))
     kept.refresh([(1, "Putin will send 150,000 troops to Syria"), (2, "NATO denied it")])
     assert signed == ["NATO denied it"]
+
+
+def test_a_kept_window_forgets_claims_once_most_have_left_it():
+    kept = WindowIndex()
+    kept.refresh((key, f"Claim number {key} about Syria") for key in range(10))
+    kept.refresh((key, f"Claim number {key} about Syria") for key in range(8, 11))
+    # 10 signed, 2 still in the window of 3: rebuilt with the 3, not kept growing.
+    assert len(kept.index) == 3
+    assert {key for key in range(12) if key in kept.index} == {8, 9, 10}
