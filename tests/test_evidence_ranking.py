@@ -343,7 +343,7 @@ def test_the_name_index_finds_the_rows_the_name_pattern_finds(words, acronyms, o
             for row, position in enumerate(index.rankable)
             if pattern.search(index.sentences[position][2])
         ]
-        assert index.rows_naming(words, acronyms).tolist() == rows
+        assert _Block([index]).rows_naming(words, acronyms).tolist() == rows
         expected += [start + row for row in rows]
 
     block = _Block(pages)

@@ -92,8 +92,7 @@ class PageIndex:
     title: tuple[str, ...]
     # the page as a document about something: title (twice), description, lead
     summary: tuple[str, ...]
-    # Filled as claims ask, never stored: names (and the words of names) recur across claims.
-    name_hits: dict[tuple, np.ndarray] = field(default_factory=dict, repr=False)
+    # Filled as claims ask, never stored: the words of names recur across claims.
     literal_hits: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, repr=False)
     _lowered: str | None = field(default=None, repr=False)
     _counts: dict[str, Counter] = field(default_factory=dict, repr=False)
@@ -104,25 +103,13 @@ class PageIndex:
             self._counts[part] = Counter(getattr(self, part))
         return self._counts[part]
 
-    def rows_naming(self, words: frozenset[str], acronyms: frozenset[str]) -> np.ndarray:
-        """Rows that mention one of the words (case-insensitively, at the start of a word:
-        "russia" finds "Russian") or one of the acronyms (as written and whole: "IS" does not
-        find "is" nor "ISIS"). The same matches as ranking.name_patterns' regular expression,
-        found with str.find, which is many times faster than the regex scan."""
-        key = (words, acronyms)
-        hits = self.name_hits.get(key)
-        if hits is None:
-            found = [self.rows_with(word, whole=False) for word in words]
-            found += [self.rows_with(acronym, whole=True) for acronym in acronyms]
-            hits = np.unique(joined(found, np.int64))
-            self.name_hits[key] = hits
-        return hits
-
     def rows_with(self, literal: str, *, whole: bool) -> np.ndarray:
         """Rows where ``literal`` starts a word: as written and whole when ``whole`` (an
-        acronym), else case-insensitively and at a word's start only (a lower-cased word).
-        Sorted, each row once. Kept per literal, because claims name the same entities in
-        different combinations ("Russia" with "Syria", then with "Turkey")."""
+        acronym: "IS" finds neither "is" nor "ISIS"), else case-insensitively and at a word's
+        start only (a lower-cased word: "russia" finds "Russian"). Sorted, each row once. The
+        same matches as names_regex, found with str.find, which is many times faster than the
+        regex scan. Kept per literal, because claims name the same entities in different
+        combinations ("Russia" with "Syria", then with "Turkey")."""
         key = (literal, whole)
         hits = self.literal_hits.get(key)
         if hits is None:
@@ -240,7 +227,7 @@ def _starts_of(text: str, literals: Iterable[str], *, whole: bool) -> list[int]:
 
 @lru_cache(maxsize=4096)
 def names_regex(words: frozenset[str], acronyms: frozenset[str]) -> re.Pattern:
-    """One pattern for any of the words or acronyms (as rows_naming finds them); cached,
+    """One pattern for any of the words or acronyms (as PageIndex.rows_with finds them); cached,
     because every claim of an article asks again for the same few entities."""
     alternatives = []
     if words:

@@ -397,7 +397,7 @@ class _Block:
         return found
 
     def rows_naming(self, words: frozenset[str], acronyms: frozenset[str]) -> np.ndarray:
-        """Block rows naming any of the words or acronyms (see PageIndex.rows_naming)."""
+        """Block rows naming any of the words or acronyms (see PageIndex.rows_with)."""
         key = (words, acronyms)
         found = self._names.get(key)
         if found is None:
