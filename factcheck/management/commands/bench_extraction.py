@@ -1,4 +1,4 @@
-"""manage.py bench_extraction [--megabytes 1.0] [--batch-size 8] [--rounds 1]
+"""manage.py bench_extraction [--megabytes 1.0] [--batch-size 8] [--paragraph-batch 32] [--rounds 1]
 
 Builds about a megabyte of article text (the seed articles, then articles assembled from the
 shipped Wikipedia corpus, each cut to article length), and times, in the same process and on
@@ -6,8 +6,9 @@ the same texts:
 
 * full: ``extract_many`` (cleaning, spaCy, attribution, quantities, entities, scoring), first,
   so the peak RSS read right after it is the extraction's own;
-* raw: ``nlp.pipe`` (same pipeline, all pipes, same batch size), docs discarded, once over the
-  texts cut at blank lines and once over the whole article texts.
+* raw: ``nlp.pipe`` (same pipeline, all pipes), docs discarded, once over the texts cut at
+  blank lines (batched as the extraction batches paragraphs, --paragraph-batch) and once over
+  the whole article texts (--batch-size articles, the SPACY_BATCH_SIZE setting).
 
 The extraction first runs once over everything (peak RSS is read then). The timed runs are
 interleaved chunk by chunk (8 articles at a time, the three runs in rotating order, best of
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from factcheck.extraction import evaluation
-from factcheck.extraction.pipeline import extract_many, get_nlp
+from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, extract_many, get_nlp
 
 CORPUS = Path(settings.BASE_DIR) / "factcheck" / "samples" / "wikipedia" / "syria_articles.jsonl"
 ARTICLE_CHARS = 12_000  # cut corpus articles to news-article length
@@ -71,17 +72,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--megabytes", type=float, default=1.0)
-        parser.add_argument("--batch-size", type=int, default=settings.SPACY_BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size", type=int, default=settings.SPACY_BATCH_SIZE, help="Articles per batch."
+        )
+        parser.add_argument(
+            "--paragraph-batch",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help="Paragraphs per batch, as the extraction feeds spaCy.",
+        )
         parser.add_argument("--rounds", type=int, default=1)
 
     def handle(self, *args, **options):
         nlp = get_nlp(settings.SPACY_MODEL)
         texts = build_texts(int(options["megabytes"] * 1_000_000))
         batch = max(1, options["batch_size"])
+        paragraph_batch = max(1, options["paragraph_batch"])
         words = sum(len(t.split()) for t in texts)
         chars = sum(len(t) for t in texts)
         # Warm-up: first calls allocate and load lazily (model tables, check-worthiness model).
-        extract_many(texts[:2], nlp=nlp, batch_size=batch)
+        extract_many(texts[:2], nlp=nlp, batch_size=paragraph_batch)
         for _ in nlp.pipe(texts[:2], batch_size=batch):
             pass
         after_warmup = peak_rss_mb()
@@ -89,7 +99,7 @@ class Command(BaseCommand):
         # One full pass over everything first: the peak RSS read right after it is the
         # extraction's own (ru_maxrss never goes down, and raw spaCy on whole articles peaks
         # higher), and it warms every cache.
-        extract_many(texts, nlp=nlp, batch_size=batch)
+        extract_many(texts, nlp=nlp, batch_size=paragraph_batch)
         full_peak = peak_rss_mb()
 
         # Timing: the three runs are interleaved chunk by chunk (a few articles each), and each
@@ -104,11 +114,11 @@ class Command(BaseCommand):
             paragraphs = [p for t in chunk for p in t.split("\n\n") if p.strip()]
             runs = {
                 "full extraction": lambda chunk=chunk: extract_many(
-                    chunk, nlp=nlp, batch_size=batch
+                    chunk, nlp=nlp, batch_size=paragraph_batch
                 ),
                 # What the extraction feeds spaCy, before chrome is cut out.
                 "raw nlp.pipe, paragraphs": lambda p=paragraphs: _drain(
-                    nlp.pipe(p, batch_size=batch)
+                    nlp.pipe(p, batch_size=paragraph_batch)
                 ),
                 "raw nlp.pipe, articles": lambda chunk=chunk: _drain(
                     nlp.pipe(chunk, batch_size=batch)
@@ -136,7 +146,8 @@ class Command(BaseCommand):
 
         self.stdout.write(
             f"input: {len(texts)} articles, {chars:,} characters, {words:,} words; "
-            f"model {settings.SPACY_MODEL}, pipes {', '.join(nlp.pipe_names)}; batch {batch}; "
+            f"model {settings.SPACY_MODEL}, pipes {', '.join(nlp.pipe_names)}; "
+            f"batch {batch} articles or {paragraph_batch} paragraphs; "
             f"{len(chunks)} interleaved chunks, best of {max(1, options['rounds'])} round(s)"
         )
         for name, timing in totals.items():

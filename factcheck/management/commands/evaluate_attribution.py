@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from factcheck.extraction import attribution_eval
-from factcheck.extraction.pipeline import get_nlp, iter_extract
+from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, get_nlp, iter_extract
 
 
 class Command(BaseCommand):
@@ -27,7 +27,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--examples", type=int, default=5, help="Misses to list.")
-        parser.add_argument("--batch-size", type=int, default=settings.SPACY_BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Paragraphs per spaCy batch."
+        )
 
     def handle(self, *args, **options):
         try:

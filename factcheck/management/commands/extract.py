@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from factcheck import ingestion
-from factcheck.extraction.pipeline import get_nlp, iter_extract
+from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, get_nlp, iter_extract
 
 
 def read_text(path: Path) -> str:
@@ -51,7 +51,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Print only claims labelled check_worthy.",
         )
-        parser.add_argument("--batch-size", type=int, default=settings.SPACY_BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Paragraphs per spaCy batch."
+        )
 
     def handle(self, *args, **options):
         files = options["files"]
