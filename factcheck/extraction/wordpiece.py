@@ -17,6 +17,10 @@ from pathlib import Path
 
 UNK, CLS, SEP, PAD = "[UNK]", "[CLS]", "[SEP]", "[PAD]"
 MAX_CHARS_PER_WORD = 100
+# Words kept per cache. A worker lives for days and names and figures never stop coming, so
+# the caches are bounded: 100,000 words measured 20-26 MB a cache, 20,000 hold the bench
+# set's 11,300 distinct words in about 5.
+WORD_CACHE_SIZE = 20_000
 
 
 def _is_punctuation(char: str) -> bool:
@@ -71,7 +75,7 @@ def _clean(text: str) -> str:
     return text.translate(_CLEAN_TABLE)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _word_tokens(word: str) -> tuple[str, ...]:
     """One whitespace-separated word: lower-cased, accents stripped, split at punctuation."""
     word = unicodedata.normalize("NFD", word.lower())
@@ -107,7 +111,7 @@ class WordPiece:
         self.sep = self.index[SEP]
         self.pad = self.index[PAD]
         # News repeats its words; caching per word makes tokenising a small cost.
-        self.word_ids = lru_cache(maxsize=100_000)(self._word_ids)
+        self.word_ids = lru_cache(maxsize=WORD_CACHE_SIZE)(self._word_ids)
 
     @classmethod
     def from_file(cls, path: Path | str) -> WordPiece:
