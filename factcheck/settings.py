@@ -304,6 +304,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process whose peak resident memory (ru_maxrss, the VmHWM bench_pipeline reports)
+# passed this after a task is replaced by a fresh one. A run of bench_pipeline peaks near
+# 380 MB, but a worker lives for days, and spaCy's string store and the per-process caches keep
+# some of what they saw: recycling holds the 400 MB a process that issue 10 set. Prefork pools
+# only (the wikipedia worker's threads hold no models).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_MB", "400")) * 1024
 # The longest a task may run. Past the soft limit an extraction fails its article with that
 # reason (a text spaCy cannot finish is a bad input, not a reason to retry forever); the hard
 # limit ends a process that ignored it. Measured: 200 KB of article text takes about a second
