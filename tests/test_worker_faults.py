@@ -10,6 +10,7 @@ quick; the defaults resume work within two minutes too (test_sweep.py checks the
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,6 +89,23 @@ def pipeline_outcome() -> dict[str, dict[str, set]]:
         }
         for article in Article.objects.all()
     }
+
+
+def held_when(worker, condition):
+    """A wait_for predicate that looks for ``condition`` with the worker held still (SIGSTOP to
+    its whole process group) and lets it go on if it is not there yet. Found, the condition
+    still holds when the test acts on it: a state that lasts milliseconds on a fast machine
+    cannot end in between. The pause lets a commit the worker already sent land first."""
+
+    def predicate() -> bool:
+        os.killpg(worker.pid, signal.SIGSTOP)
+        time.sleep(0.05)
+        if condition():
+            return True
+        os.killpg(worker.pid, signal.SIGCONT)
+        return False
+
+    return predicate
 
 
 def ingest_seeds() -> None:
@@ -181,7 +199,12 @@ def test_the_work_of_a_worker_killed_during_evidence_resumes_and_matches_a_clean
     try:
         ingest_seeds()
         wait_for(
-            lambda: Claim.objects.filter(evidence_status=Claim.EvidenceStatus.GATHERING).exists(),
+            held_when(
+                first,
+                lambda: Claim.objects.filter(
+                    evidence_status=Claim.EvidenceStatus.GATHERING
+                ).exists(),
+            ),
             timeout=120,
             what="evidence gathering to start",
             worker=first,
@@ -219,12 +242,12 @@ def test_a_broker_restart_that_loses_every_queued_message_loses_no_work(
 
         def under_way() -> bool:
             # Evidence already stored for some claims, and work still queued: an article
-            # waiting for extraction, its pages or its ranking. (Claims pending ranking alone
-            # were too brief a state to count on once ranking got faster.)
+            # waiting for extraction, its pages or its ranking. On a fast machine this lasts
+            # a few hundred milliseconds, hence held_when.
             return Claim.objects.filter(evidence_status="attached").exists() and unfinished.exists()
 
         wait_for(
-            under_way,
+            held_when(worker, under_way),
             timeout=120,
             what="evidence gathering to get going",
             worker=worker,
@@ -232,6 +255,7 @@ def test_a_broker_restart_that_loses_every_queued_message_loses_no_work(
         )
         stop_redis(broker)  # with --save "": every queued and unacknowledged message is gone
         assert unfinished.exists()
+        os.killpg(worker.pid, signal.SIGCONT)  # held since under_way was seen
         time.sleep(3)  # the worker and its beat find the broker gone and keep retrying
         broker = start_redis(port)
         restarted = time.monotonic()
