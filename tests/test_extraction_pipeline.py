@@ -5,8 +5,16 @@ import json
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
-from factcheck.extraction.pipeline import extract_claims, extract_many, get_nlp, is_verbatim
+from factcheck.extraction.pipeline import (
+    extract_claims,
+    extract_many,
+    get_nlp,
+    is_verbatim,
+    word_batches,
+)
 from factcheck.extraction.types import ExtractionResult
 
 from .extraction_fixtures import claim_containing, nlp, seed, seed_texts  # noqa: F401
@@ -70,7 +78,7 @@ def test_it_says_which_features_fired(nlp):  # noqa: F811
 
 
 def test_it_handles_empty_and_chrome_only_texts_in_a_batch(nlp):  # noqa: F811
-    results = extract_many(["", "2,500 $\n5,000 $", ARTICLE, "   \n\n "], nlp=nlp, batch_size=2)
+    results = extract_many(["", "2,500 $\n5,000 $", ARTICLE, "   \n\n "], nlp=nlp, batch_words=2)
     assert len(results) == 4
     assert all(isinstance(r, ExtractionResult) for r in results)
     assert results[0].claims == [] and results[1].claims == [] and results[3].claims == []
@@ -80,7 +88,22 @@ def test_it_handles_empty_and_chrome_only_texts_in_a_batch(nlp):  # noqa: F811
 
 def test_it_gives_the_same_result_whatever_the_batch_size(nlp):  # noqa: F811
     texts = list(seed_texts().values())
-    assert extract_many(texts, nlp=nlp, batch_size=1) == extract_many(texts, nlp=nlp, batch_size=64)
+    one_paragraph_a_batch = extract_many(texts, nlp=nlp, batch_words=1)
+    assert one_paragraph_a_batch == extract_many(texts, nlp=nlp, batch_words=10_000)
+
+
+@given(
+    st.lists(st.text(alphabet=" ab\n", max_size=30), max_size=30),
+    st.integers(min_value=1, max_value=40),
+)
+def test_word_batches_keep_every_text_in_order_within_the_budget(texts, budget):
+    items = [(text, index) for index, text in enumerate(texts)]
+    batches = list(word_batches(items, budget))
+    assert [item for batch in batches for item in batch] == items
+    assert all(batches)
+    for batch in batches:
+        words = sum(len(text.split()) for text, _ in batch)
+        assert words <= budget or len(batch) == 1
 
 
 def test_the_extract_command_prints_one_json_line_per_claim():

@@ -1,4 +1,4 @@
-"""manage.py bench_extraction [--megabytes 1.0] [--batch-size 8] [--paragraph-batch 32] [--rounds 1]
+"""manage.py bench_extraction [--megabytes 1.0] [--batch-size 8] [--batch-words 1500] [--rounds 1]
 
 Builds about a megabyte of article text (the seed articles, then articles assembled from the
 shipped Wikipedia corpus, each cut to article length), and times, in the same process and on
@@ -7,7 +7,7 @@ the same texts:
 * full: ``extract_many`` (cleaning, spaCy, attribution, quantities, entities, scoring), first,
   so the peak RSS read right after it is the extraction's own;
 * raw: ``nlp.pipe`` (same pipeline, all pipes), docs discarded, once over the texts cut at
-  blank lines (batched as the extraction batches paragraphs, --paragraph-batch) and once over
+  blank lines (batched as the extraction batches paragraphs, --batch-words) and once over
   the whole article texts (--batch-size articles, the SPACY_BATCH_SIZE setting).
 
 The extraction first runs once over everything (peak RSS is read then). The timed runs are
@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from factcheck.extraction import evaluation
-from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, extract_many, get_nlp
+from factcheck.extraction.pipeline import BATCH_WORDS, extract_many, get_nlp, word_batches
 
 CORPUS = Path(settings.BASE_DIR) / "factcheck" / "samples" / "wikipedia" / "syria_articles.jsonl"
 ARTICLE_CHARS = 12_000  # cut corpus articles to news-article length
@@ -76,10 +76,10 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=settings.SPACY_BATCH_SIZE, help="Articles per batch."
         )
         parser.add_argument(
-            "--paragraph-batch",
+            "--batch-words",
             type=int,
-            default=DEFAULT_BATCH_SIZE,
-            help="Paragraphs per batch, as the extraction feeds spaCy.",
+            default=BATCH_WORDS,
+            help="Words per batch of paragraphs, as the extraction feeds spaCy.",
         )
         parser.add_argument("--rounds", type=int, default=1)
 
@@ -87,11 +87,11 @@ class Command(BaseCommand):
         nlp = get_nlp(settings.SPACY_MODEL)
         texts = build_texts(int(options["megabytes"] * 1_000_000))
         batch = max(1, options["batch_size"])
-        paragraph_batch = max(1, options["paragraph_batch"])
+        batch_words = max(1, options["batch_words"])
         words = sum(len(t.split()) for t in texts)
         chars = sum(len(t) for t in texts)
         # Warm-up: first calls allocate and load lazily (model tables, check-worthiness model).
-        extract_many(texts[:2], nlp=nlp, batch_size=paragraph_batch)
+        extract_many(texts[:2], nlp=nlp, batch_words=batch_words)
         for _ in nlp.pipe(texts[:2], batch_size=batch):
             pass
         after_warmup = peak_rss_mb()
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         # One full pass over everything first: the peak RSS read right after it is the
         # extraction's own (ru_maxrss never goes down, and raw spaCy on whole articles peaks
         # higher), and it warms every cache.
-        extract_many(texts, nlp=nlp, batch_size=paragraph_batch)
+        extract_many(texts, nlp=nlp, batch_words=batch_words)
         full_peak = peak_rss_mb()
 
         # Timing: the three runs are interleaved chunk by chunk (a few articles each), and each
@@ -114,11 +114,13 @@ class Command(BaseCommand):
             paragraphs = [p for t in chunk for p in t.split("\n\n") if p.strip()]
             runs = {
                 "full extraction": lambda chunk=chunk: extract_many(
-                    chunk, nlp=nlp, batch_size=paragraph_batch
+                    chunk, nlp=nlp, batch_words=batch_words
                 ),
                 # What the extraction feeds spaCy, before chrome is cut out.
                 "raw nlp.pipe, paragraphs": lambda p=paragraphs: _drain(
-                    nlp.pipe(p, batch_size=paragraph_batch)
+                    doc
+                    for b in word_batches(((t, None) for t in p), batch_words)
+                    for doc, _ in nlp.pipe(b, as_tuples=True, batch_size=len(b))
                 ),
                 "raw nlp.pipe, articles": lambda chunk=chunk: _drain(
                     nlp.pipe(chunk, batch_size=batch)
@@ -147,7 +149,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"input: {len(texts)} articles, {chars:,} characters, {words:,} words; "
             f"model {settings.SPACY_MODEL}, pipes {', '.join(nlp.pipe_names)}; "
-            f"batch {batch} articles or {paragraph_batch} paragraphs; "
+            f"batch {batch} articles or paragraphs of {batch_words} words; "
             f"{len(chunks)} interleaved chunks, best of {max(1, options['rounds'])} round(s)"
         )
         for name, timing in totals.items():

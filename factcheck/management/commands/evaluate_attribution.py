@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from factcheck.extraction import attribution_eval
-from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, get_nlp, iter_extract
+from factcheck.extraction.pipeline import BATCH_WORDS, get_nlp, iter_extract
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--examples", type=int, default=5, help="Misses to list.")
         parser.add_argument(
-            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Paragraphs per spaCy batch."
+            "--batch-words", type=int, default=BATCH_WORDS, help="Words per spaCy batch."
         )
 
     def handle(self, *args, **options):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         results = iter_extract(
             (a.text for a in articles),
             nlp=get_nlp(settings.SPACY_MODEL),
-            batch_size=max(1, options["batch_size"]),
+            batch_words=max(1, options["batch_words"]),
         )
         report = attribution_eval.evaluate(articles, results)
         self.stdout.write(report.as_text(examples=options["examples"]))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from factcheck import ingestion
-from factcheck.extraction.pipeline import DEFAULT_BATCH_SIZE, get_nlp, iter_extract
+from factcheck.extraction.pipeline import BATCH_WORDS, get_nlp, iter_extract
 
 
 def read_text(path: Path) -> str:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             help="Print only claims labelled check_worthy.",
         )
         parser.add_argument(
-            "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Paragraphs per spaCy batch."
+            "--batch-words", type=int, default=BATCH_WORDS, help="Words per spaCy batch."
         )
 
     def handle(self, *args, **options):
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         # Files are read and extracted one after another (bounded batches inside), so a long
         # list of files never sits in memory at once.
         texts = (self._read(name) for name in files)
-        results = iter_extract(texts, nlp=nlp, batch_size=max(1, options["batch_size"]))
+        results = iter_extract(texts, nlp=nlp, batch_words=max(1, options["batch_words"]))
         try:
             self._print(files, results, options)
         except BrokenPipeError:  # the reader went away (| head): nothing left to do
