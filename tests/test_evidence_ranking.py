@@ -350,3 +350,52 @@ def test_the_name_index_finds_the_rows_the_name_pattern_finds(words, acronyms, o
     assert block.rows_naming(words, acronyms).tolist() == expected
     # Asked again, in any combination, a literal's rows come from the caches unchanged.
     assert block.rows_naming(words, acronyms).tolist() == expected
+
+
+def test_lower_casing_never_makes_a_word_character_of_another_or_the_reverse():
+    # The name look-up finds word starts in the lower-cased text and keeps them for the text
+    # as written (PageIndex._word_starts_with): that holds because of this.
+    for code in range(0x110000):
+        char = chr(code)
+        assert char.isalnum() == char.lower()[:1].isalnum(), hex(code)
+
+
+# Letters whose case is tricky (dotted capital I, final sigma, ß), digits, an underscore and
+# separators: the word-start look-up has to agree with a plain scan on all of them.
+_TRICKY = "aAbBsSıİσςΣßẞ1_ .-\n'é"
+
+
+@given(
+    sentences=st.lists(st.text(alphabet=_TRICKY, min_size=1, max_size=40), min_size=1, max_size=8),
+    data=st.data(),
+    whole=st.booleans(),
+)
+def test_the_word_start_look_up_finds_what_a_scan_of_the_page_finds(sentences, data, whole):
+    from factcheck.evidence.page_index import _lower_in_place, _starts_of, build_index
+
+    # Three plain words make every sentence a rankable row.
+    index = build_index(page("Page", ("", "\n".join(f"one two three {s}" for s in sentences))))
+    # Mostly a piece of the page, as written or lower-cased, so that it is found somewhere.
+    source = data.draw(st.sampled_from([*sentences, *map(str.lower, sentences)]))
+    start = data.draw(st.integers(0, len(source) - 1))
+    end = data.draw(st.integers(start + 1, len(source)))
+    literal = data.draw(st.sampled_from([source[start:end], source[start:end] + "a"]))
+    text = index.text if whole else _lower_in_place(index.text)
+    offsets = _starts_of(text, (literal,), whole=whole)
+    expected = sorted(set(np.searchsorted(index.starts, offsets, "right") - 1))
+    assert index.rows_with(literal, whole=whole).tolist() == expected
+
+
+def test_a_name_longer_than_the_sort_key_is_found_whole():
+    from factcheck.evidence.page_index import WORD_KEY, build_index
+
+    name = "russian armed forces of the federation"
+    assert len(name) > WORD_KEY
+    index = build_index(
+        page(
+            "Page",
+            ("", "The Russian Armed Forces of the Federation moved. Russian armed forces left."),
+        )
+    )
+    assert index.rows_with(name, whole=False).tolist() == [0]
+    assert index.rows_with("russian armed forces", whole=False).tolist() == [0, 1]

@@ -16,6 +16,8 @@ import io
 import json
 import re
 import threading
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from factcheck.evidence.types import PageSnapshot
 
 # Bump when the index's content or layout changes: stored indexes of another version are
 # rebuilt, not misread.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 _ABBREVIATIONS = (
     r"(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Sgt|Capt|Maj|Adm|Brig|Sen|Rep|Gov|St|Jr|Sr|No|Nos|Vol|"
@@ -64,6 +66,11 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()  # a letter or digit: what the patterns' [^\W_] means
 
 
+# Where a word starts: a letter or digit with none before it (what _starts_of checks).
+_WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
+# word_order sorts the word starts by this many lower-cased characters from each.
+WORD_KEY = 16
+
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 _NO_ROWS.flags.writeable = False
 
@@ -89,6 +96,10 @@ class PageIndex:
     kinds: tuple[str, ...]  # unit classes (see text.unit_class)
     text: str  # the rows joined by newlines, so one scan covers the page
     starts: np.ndarray  # offset of each row in `text`
+    # Offsets in `text` of every word start, ordered by the lower-cased text from there: the
+    # places a name starts at are one run of it, found by binary search (see rows_with). An
+    # array of C ints: the search reads single items, which numpy would box one by one.
+    word_order: array
     title: tuple[str, ...]
     # the page as a document about something: title (twice), description, lead
     summary: tuple[str, ...]
@@ -107,19 +118,16 @@ class PageIndex:
         """Rows where ``literal`` starts a word: as written and whole when ``whole`` (an
         acronym: "IS" finds neither "is" nor "ISIS"), else case-insensitively and at a word's
         start only (a lower-cased word: "russia" finds "Russian"). Sorted, each row once. The
-        same matches as names_regex, found with str.find, which is many times faster than the
-        regex scan. Kept per literal, because claims name the same entities in different
-        combinations ("Russia" with "Syria", then with "Turkey")."""
+        same matches as names_regex. Kept per literal, because claims name the same entities
+        in different combinations ("Russia" with "Syria", then with "Turkey")."""
         key = (literal, whole)
         hits = self.literal_hits.get(key)
         if hits is None:
-            if whole:
-                text = self.text
-            else:
-                if self._lowered is None:
-                    self._lowered = _lower_in_place(self.text)
-                text = self._lowered
-            offsets = _starts_of(text, (literal,), whole=whole)
+            if literal and _is_word_char(literal[0]):
+                offsets = self._word_starts_with(literal, whole=whole)
+            else:  # not at a word start: only a scan finds it
+                text = self.text if whole else self.lowered()
+                offsets = _starts_of(text, (literal,), whole=whole)
             if not offsets:
                 hits = _NO_ROWS  # the usual answer: one array for all, never written to
             else:
@@ -128,6 +136,40 @@ class PageIndex:
                 hits = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
             self.literal_hits[key] = hits
         return hits
+
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = _lower_in_place(self.text)
+        return self._lowered
+
+    def _word_starts_with(self, literal: str, *, whole: bool) -> list[int]:
+        """Offsets, in text order, of the word starts where the literal is found (as
+        rows_with finds it): a binary search of word_order for the run of word starts that
+        begin, lower-cased, like the literal, then each checked in full. Lower-casing keeps
+        every character a letter or digit or not (checked over all of Unicode in the tests),
+        so the lower-cased text and the text have their word starts in the same places."""
+        lowered = self.lowered()
+        probe = _lower_in_place(literal) if whole else literal
+        width = min(len(probe), WORD_KEY)
+        head = probe[:width]
+
+        def start_of(offset) -> str:
+            return lowered[offset : offset + width]
+
+        first = bisect_left(self.word_order, head, key=start_of)
+        last = bisect_right(self.word_order, head, lo=first, key=start_of)
+        found = []
+        end_of_text = len(self.text)
+        for at in sorted(self.word_order[first:last].tolist()):
+            end = at + len(literal)
+            if whole:
+                if self.text[at:end] == literal and (
+                    end == end_of_text or not _is_word_char(self.text[end])
+                ):
+                    found.append(at)
+            elif lowered[at:end] == literal:
+                found.append(at)
+        return found
 
     # --- Storage ---------------------------------------------------------------------------
 
@@ -159,6 +201,7 @@ class PageIndex:
             number_values=self.number_values,
             number_kinds=self.number_kinds,
             starts=self.starts,
+            word_order=np.frombuffer(self.word_order, dtype=np.int32),
         )
         return buffer.getvalue()
 
@@ -189,6 +232,7 @@ class PageIndex:
             kinds=tuple(document["kinds"]),
             text=document["text"],
             starts=arrays["starts"],
+            word_order=array("i", arrays["word_order"].astype(np.int32).tobytes()),
             title=tuple(document["title"]),
             summary=tuple(document["summary"]),
         )
@@ -239,6 +283,15 @@ def names_regex(words: frozenset[str], acronyms: frozenset[str]) -> re.Pattern:
     return re.compile("|".join(alternatives) or r"(?!)")
 
 
+def word_order(text: str) -> array:
+    """The offsets of the text's word starts, ordered by the lower-cased text from each (its
+    first WORD_KEY characters; ties in text order)."""
+    lowered = _lower_in_place(text)
+    offsets = [match.start() for match in _WORD_START.finditer(lowered)]
+    offsets.sort(key=lambda at: lowered[at : at + WORD_KEY])
+    return array("i", offsets)  # 32 bits: a page's text is a few MB at most
+
+
 def _fingerprint(text: str) -> int:
     # Stable across processes (unlike hash()), so stored indexes agree with fresh ones.
     return int.from_bytes(
@@ -279,6 +332,7 @@ def build_index(page: PageSnapshot) -> PageIndex:
         starts.append(offset)
         offset += len(text) + 1
     lead = page.sections[0].text if page.sections and not page.sections[0].heading else ""
+    text = "\n".join(texts)
     return PageIndex(
         page_title=page.title,
         sentences=tuple(sentences),
@@ -293,8 +347,9 @@ def build_index(page: PageSnapshot) -> PageIndex:
         number_values=np.array(number_values, dtype=float),
         number_kinds=np.array(number_kinds, dtype=np.int64),
         kinds=tuple(kinds),
-        text="\n".join(texts),
+        text=text,
         starts=np.array(starts, dtype=np.int64),
+        word_order=word_order(text),
         title=tuple(tokenize(page.title)),
         summary=tuple(tokenize(f"{page.title} {page.title} {page.description} {lead}")),
     )
