@@ -88,3 +88,20 @@ def test_bench_queue_prints_every_page_and_its_verdict_line():
     )
     assert any(line.startswith("queue status=unassigned") for line in lines)
     assert any(line.startswith("verdicts last page") for line in lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seeded_desk_is_vacuumed_as_autovacuum_would_leave_it():
+    # Outside a transaction (seed_scale), seeding ends with VACUUM (ANALYZE): the claims'
+    # pages are then marked all-visible, so bench_queue does not time first reads that write
+    # every fresh row's visibility hint.
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    ensure_desk_groups()
+    seed_desk(articles=2, claims_per_article=10, seed=5)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relallvisible FROM pg_class WHERE relname = %s", [Claim._meta.db_table]
+        )
+        assert cursor.fetchone()[0] > 0
