@@ -128,6 +128,14 @@ def word_batches(items: Iterable[tuple[str, T]], budget: int) -> Iterator[list[t
         yield batch
 
 
+def pipe_in_word_batches(
+    nlp: Language, items: Iterable[tuple[str, T]], budget: int
+) -> Iterator[tuple[Doc, T]]:
+    """``nlp.pipe`` over (text, context) pairs, about ``budget`` words a batch (word_batches)."""
+    for batch in word_batches(items, budget):
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+
 def iter_extract(
     texts: Iterable[str],
     *,
@@ -158,10 +166,9 @@ def iter_extract(
             del expected[done]
             done += 1
 
-    for batch in word_batches(feed(), batch_words):
-        for doc, (index, _seg) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
-            pending.setdefault(index, []).append(doc)
-            yield from flush_ready()
+    for doc, (index, _seg) in pipe_in_word_batches(nlp, feed(), batch_words):
+        pending.setdefault(index, []).append(doc)
+        yield from flush_ready()
     # Articles with no segments at all (pure chrome) never got a doc.
     yield from flush_ready()
 

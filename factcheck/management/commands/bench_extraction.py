@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from factcheck.extraction import evaluation
-from factcheck.extraction.pipeline import BATCH_WORDS, extract_many, get_nlp, word_batches
+from factcheck.extraction.pipeline import BATCH_WORDS, extract_many, get_nlp, pipe_in_word_batches
 
 CORPUS = Path(settings.BASE_DIR) / "factcheck" / "samples" / "wikipedia" / "syria_articles.jsonl"
 ARTICLE_CHARS = 12_000  # cut corpus articles to news-article length
@@ -118,9 +118,7 @@ class Command(BaseCommand):
                 ),
                 # What the extraction feeds spaCy, before chrome is cut out.
                 "raw nlp.pipe, paragraphs": lambda p=paragraphs: _drain(
-                    doc
-                    for b in word_batches(((t, None) for t in p), batch_words)
-                    for doc, _ in nlp.pipe(b, as_tuples=True, batch_size=len(b))
+                    pipe_in_word_batches(nlp, ((t, None) for t in p), batch_words)
                 ),
                 "raw nlp.pipe, articles": lambda chunk=chunk: _drain(
                     nlp.pipe(chunk, batch_size=batch)
